@@ -1,0 +1,100 @@
+// Package cmdshared holds what packetwalk's commands share: the flags and the session that give access
+// to nodes through helper pods, and name completion.
+package cmdshared
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+)
+
+// ImageEnv overrides the default helper image, e.g. for clusters that mirror images.
+const ImageEnv = "PACKETWALK_IMAGE"
+
+// NodeAccess is the set of flags every command that runs node commands shares.
+type NodeAccess struct {
+	Image             string
+	ImagePullSecrets  []string
+	HelperNamespace   string
+	PodRunningTimeout time.Duration
+	// HelperDeadline is the helper pods' activeDeadlineSeconds: how long a pod may outlive a killed plugin.
+	HelperDeadline time.Duration
+}
+
+// NewNodeAccess returns NodeAccess with its defaults.
+func NewNodeAccess() *NodeAccess {
+	image := helperpod.DefaultImage
+	if v := os.Getenv(ImageEnv); v != "" {
+		image = v
+	}
+	return &NodeAccess{
+		Image:             image,
+		HelperNamespace:   "default",
+		PodRunningTimeout: time.Minute,
+		HelperDeadline:    15 * time.Minute,
+	}
+}
+
+// AddFlags binds the flags to fs.
+func (n *NodeAccess) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&n.Image, "image", n.Image, "Image of the node helper pods: it needs iproute2 (ip -j), tcpdump, nsenter, iptables/nft and curl (default from $"+ImageEnv+" if set)")
+	fs.StringSliceVar(&n.ImagePullSecrets, "image-pull-secret", n.ImagePullSecrets, "Secret in the helper namespace to pull the helper image with (repeatable)")
+	fs.StringVar(&n.HelperNamespace, "helper-namespace", n.HelperNamespace, "Namespace for the node helper pods; it must allow privileged pods (PodSecurity)")
+	fs.DurationVar(&n.PodRunningTimeout, "pod-running-timeout", n.PodRunningTimeout, "How long to wait for a helper pod to run (e.g. 30s, 2m)")
+	fs.DurationVar(&n.HelperDeadline, "helper-deadline", n.HelperDeadline, "Longest life of a helper pod: the cluster deletes it after this even if packetwalk is killed")
+}
+
+// Validate checks the flag values, naming the flag at fault.
+func (n *NodeAccess) Validate() error {
+	switch {
+	case n.Image == "":
+		return fmt.Errorf("--image must not be empty")
+	case n.HelperNamespace == "":
+		return fmt.Errorf("--helper-namespace must not be empty")
+	case n.PodRunningTimeout <= 0:
+		return fmt.Errorf("--pod-running-timeout must be positive, got %s", n.PodRunningTimeout)
+	case n.HelperDeadline < time.Minute:
+		return fmt.Errorf("--helper-deadline must be at least 1m, got %s", n.HelperDeadline)
+	}
+	return nil
+}
+
+// Open connects to the cluster and returns a session whose Runner starts helper pods on demand. Callers
+// must Close it on every exit path.
+func (n *NodeAccess) Open(f cmdutil.Factory, streams genericiooptions.IOStreams) (*Session, error) {
+	config, err := f.ToRESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	client, err := f.KubernetesClientSet()
+	if err != nil {
+		return nil, err
+	}
+	template := helperpod.Spec{
+		Namespace:        n.HelperNamespace,
+		Image:            n.Image,
+		ImagePullSecrets: n.ImagePullSecrets,
+		RunID:            helperpod.NewRunID(),
+		Deadline:         n.HelperDeadline,
+	}
+	pool := helperpod.NewPool(client, template, n.PodRunningTimeout, streams.ErrOut)
+	return &Session{
+		Client: client,
+		Config: config,
+		Pool:   pool,
+		Runner: &noderun.Exec{Config: config, Client: client, Pods: pool, Container: helperpod.ContainerName},
+	}, nil
+}
+
+// Preflight checks every node before any helper pod is created, so a refusal costs nothing.
+func (s *Session) Preflight(ctx context.Context, nodes ...string) error {
+	return s.Pool.Preflight(ctx, nodes...)
+}
