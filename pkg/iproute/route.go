@@ -1,0 +1,106 @@
+package iproute
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Route is one route as `ip -j -d route show` prints it, or the answer of `ip -j route get`.
+type Route struct {
+	// Type is "unicast", "local", "broadcast", "blackhole", …; `ip route get` leaves it empty for unicast.
+	Type string `json:"type,omitempty"`
+	// Dst is a prefix ("10.244.2.0/24"), a host ("10.244.1.5", meaning /32 or /128) or "default".
+	Dst      string   `json:"dst"`
+	Gateway  string   `json:"gateway,omitempty"`
+	Dev      string   `json:"dev,omitempty"`
+	Protocol string   `json:"protocol,omitempty"`
+	Scope    string   `json:"scope,omitempty"`
+	PrefSrc  string   `json:"prefsrc,omitempty"`
+	Table    string   `json:"table,omitempty"`
+	Metric   int      `json:"metric,omitempty"`
+	Flags    []string `json:"flags,omitempty"`
+	// Nexthops is set for ECMP routes.
+	Nexthops []Nexthop `json:"nexthops,omitempty"`
+}
+
+// Nexthop is one path of a multipath route.
+type Nexthop struct {
+	Gateway string   `json:"gateway,omitempty"`
+	Dev     string   `json:"dev,omitempty"`
+	Weight  int      `json:"weight,omitempty"`
+	Flags   []string `json:"flags,omitempty"`
+}
+
+// OnLink reports whether the route's gateway is declared reachable on the device without a covering
+// route (`onlink`), as Calico and flannel program for tunnel next hops.
+func (r Route) OnLink() bool {
+	for _, f := range r.Flags {
+		if f == "onlink" {
+			return true
+		}
+	}
+	return false
+}
+
+// DstPrefix returns the route's destination as a prefix; "default" is 0.0.0.0/0 or ::/0 as family says
+// ("inet" or "inet6"; a default route's family cannot be read from the route itself).
+func (r Route) DstPrefix(family string) (netip.Prefix, bool) {
+	if r.Dst == "default" {
+		if family == "inet6" {
+			return netip.MustParsePrefix("::/0"), true
+		}
+		return netip.MustParsePrefix("0.0.0.0/0"), true
+	}
+	if p, err := netip.ParsePrefix(r.Dst); err == nil {
+		return p, true
+	}
+	if a, err := netip.ParseAddr(r.Dst); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
+
+// GatewayAddr returns the route's gateway, if it has one.
+func (r Route) GatewayAddr() (netip.Addr, bool) {
+	a, err := netip.ParseAddr(r.Gateway)
+	return a, err == nil
+}
+
+// Routes is a routing table.
+type Routes []Route
+
+// Lookup returns the most specific unicast route whose destination holds ip, as the kernel's main-table
+// lookup would (ties go to the lowest metric). It does not apply policy rules.
+func (rs Routes) Lookup(ip netip.Addr) (Route, bool) {
+	family := "inet"
+	if ip.Is6() && !ip.Is4In6() {
+		family = "inet6"
+	}
+	ip = ip.Unmap()
+	best, bestBits, found := Route{}, -1, false
+	for _, r := range rs {
+		if r.Type != "" && r.Type != "unicast" {
+			continue
+		}
+		if r.Table != "" && r.Table != "main" {
+			continue
+		}
+		p, ok := r.DstPrefix(family)
+		if !ok || p.Addr().Is4() != ip.Is4() || !p.Contains(ip) {
+			continue
+		}
+		if p.Bits() > bestBits || (p.Bits() == bestBits && r.Metric < best.Metric) {
+			best, bestBits, found = r, p.Bits(), true
+		}
+	}
+	return best, found
+}
+
+// ParseRoutes parses `ip -j [-d] route show` or `ip -j route get`.
+func ParseRoutes(out []byte) (Routes, error) {
+	var routes Routes
+	if err := unmarshal(out, &routes); err != nil {
+		return nil, fmt.Errorf("parsing ip route output: %w", err)
+	}
+	return routes, nil
+}
