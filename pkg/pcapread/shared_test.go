@@ -1,0 +1,139 @@
+package pcapread
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// sharedPcaps is ../shared/pcaps relative to the repository root, where the third-party corpus lives on the
+// development machines and in CI.
+func sharedPcaps(t testing.TB) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "pcaps")
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.md")); err != nil {
+		t.Skipf("the shared capture corpus is absent (%s): %v", dir, err)
+	}
+	return dir
+}
+
+// referenceFrames reads tshark's per-frame linktype and iface columns from reference/NAME.tsv, leaving out
+// the non-packet pcapng records tshark lists as frames.
+func referenceFrames(t *testing.T, path string) (linkTypes []int, ifaces []string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if cols[1] == "non-packet-record" {
+			continue
+		}
+		open, close := strings.LastIndexByte(cols[1], '('), strings.LastIndexByte(cols[1], ')')
+		lt, err := strconv.Atoi(cols[1][open+1 : close])
+		if err != nil {
+			t.Fatalf("%s: link type %q: %v", path, cols[1], err)
+		}
+		linkTypes = append(linkTypes, lt)
+		ifaces = append(ifaces, cols[2])
+	}
+	return linkTypes, ifaces
+}
+
+// TestSharedCorpus reads every third-party capture and checks each packet's link type against tshark's
+// reference and its bytes and timestamp against gopacket's pcapgo.
+func TestSharedCorpus(t *testing.T) {
+	dir := sharedPcaps(t)
+	files, err := filepath.Glob(filepath.Join(dir, "files", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no captures in %s: %v", dir, err)
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			buf, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := filepath.Join(dir, "reference", strings.TrimSuffix(strings.TrimSuffix(name, ".pcapng"), ".pcap")+".tsv")
+			wantLT, wantIface := referenceFrames(t, ref)
+			pkts, rd, err := readAll(t, bytes.NewReader(buf))
+			if name == "libpcap-linktype-reserved-field-not-zero.pcap" {
+				// libpcap, tcpdump and tshark refuse this file; so do we (gopacket accepts it as link type 0).
+				if !errors.Is(err, ErrCorrupt) {
+					t.Errorf("error %v, want ErrCorrupt like libpcap", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pkts) != len(wantLT) {
+				t.Fatalf("%d packets, tshark has %d", len(pkts), len(wantLT))
+			}
+			for i, p := range pkts {
+				if int(p.LinkType) != wantLT[i] {
+					t.Errorf("packet %d: link type %d, tshark %d", i+1, p.LinkType, wantLT[i])
+				}
+				// tshark's iface column is the pcapng interface id unless SLL2 replaced it with the ifindex.
+				id := rd.Interfaces()[p.Interface].ID
+				if rd.Format() == FormatPcapNG && p.LinkType != 276 && strconv.Itoa(id) != wantIface[i] {
+					t.Errorf("packet %d: interface id %d, tshark %s", i+1, id, wantIface[i])
+				}
+			}
+			comparePcapgo(t, buf, rd, pkts)
+		})
+	}
+}
+
+func comparePcapgo(t *testing.T, buf []byte, rd *Reader, pkts []got) {
+	t.Helper()
+	var src interface {
+		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	}
+	var err error
+	if rd.Format() == FormatPcap {
+		src, err = pcapgo.NewReader(bytes.NewReader(buf))
+	} else {
+		src, err = pcapgo.NewNgReader(bytes.NewReader(buf), pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	}
+	if err != nil {
+		t.Fatalf("pcapgo: %v", err)
+	}
+	for i := 0; ; i++ {
+		data, ci, err := src.ReadPacketData()
+		if errors.Is(err, io.EOF) {
+			if i != len(pkts) {
+				t.Errorf("pcapgo read %d packets, we read %d", i, len(pkts))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("pcapgo packet %d: %v", i+1, err)
+		}
+		if i >= len(pkts) {
+			t.Fatalf("pcapgo has more packets than our %d", len(pkts))
+		}
+		p := pkts[i]
+		// pcapgo numbers interfaces within each section.
+		if string(data) != p.Data || ci.Length != p.Len || !ci.Timestamp.Equal(p.Time) || ci.InterfaceIndex != rd.Interfaces()[p.Interface].ID {
+			t.Errorf("packet %d differs from pcapgo: ours %d bytes of %d at %v on %d, pcapgo %d of %d at %v on %d",
+				i+1, p.CapLen, p.Len, p.Time, p.Interface, len(data), ci.Length, ci.Timestamp, ci.InterfaceIndex)
+		}
+	}
+}
