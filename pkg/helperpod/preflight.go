@@ -95,8 +95,10 @@ func ExplainCreateError(err error, namespace string) error {
 }
 
 func quotaDetail(msg string) string {
-	if i := strings.Index(msg, "quota"); i >= 0 {
-		return strings.TrimSpace(msg[i:])
+	for _, marker := range []string{"exceeded quota", "failed quota"} {
+		if i := strings.Index(msg, marker); i >= 0 {
+			return msg[i:]
+		}
 	}
 	return msg
 }

@@ -49,12 +49,12 @@ func waitRunning(parent context.Context, client kubernetes.Interface, pod *corev
 	var last *corev1.Pod
 	lastReason := ""
 	ev, err := watchtools.UntilWithSync(ctx, lw, &corev1.Pod{}, nil, func(ev watch.Event) (bool, error) {
+		p, ok := ev.Object.(*corev1.Pod)
+		if !ok || p.Name != pod.Name {
+			return false, nil
+		}
 		if ev.Type == watch.Deleted {
 			return false, fmt.Errorf("helper pod %s/%s was deleted while starting", pod.Namespace, pod.Name)
-		}
-		p, ok := ev.Object.(*corev1.Pod)
-		if !ok {
-			return false, nil
 		}
 		last = p
 		switch p.Status.Phase {

@@ -3,6 +3,8 @@ package noderun
 import (
 	"bytes"
 	"fmt"
+	"path"
+	"regexp"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,11 +55,16 @@ func explainExecError(err error, node string, pod *corev1.Pod, argv []string) er
 	return fmt.Errorf("running %s on node %s: %w", argv[0], node, err)
 }
 
-// toolName picks the program the error is about: a wrapper's inner command if the message names it.
+var (
+	runtimeNotFound = regexp.MustCompile(`exec: "([^"]+)"`)
+	shellNotFound   = regexp.MustCompile(`([^\s:"]+): (?:not found|[Nn]o such file or directory)`)
+)
+
+// toolName picks the program the error is about, which for a wrapper script is its inner command.
 func toolName(msg []byte, argv []string) string {
-	for _, a := range argv {
-		if !strings.HasPrefix(a, "-") && !strings.ContainsAny(a, " \n") && bytes.Contains(msg, []byte(a)) {
-			return a
+	for _, re := range []*regexp.Regexp{runtimeNotFound, shellNotFound} {
+		if m := re.FindSubmatch(msg); m != nil {
+			return path.Base(string(m[1]))
 		}
 	}
 	return argv[0]

@@ -1,0 +1,107 @@
+package helperpod
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/utils/ptr"
+)
+
+func TestPod(t *testing.T) {
+	got := Pod(Spec{
+		Node:             "kb-node2",
+		Namespace:        "packetwalk",
+		Image:            "example.com/netshoot:v1",
+		ImagePullSecrets: []string{"regcred"},
+		RunID:            "x7k2q",
+		Deadline:         15 * time.Minute,
+	})
+	want := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      "packetwalk-kb-node2-x7k2q",
+			Namespace: "packetwalk",
+			Labels: map[string]string{
+				"app.kubernetes.io/managed-by": "kubectl-packetwalk",
+				"app.kubernetes.io/component":  "node-helper",
+				"packetwalk.dev/run":           "x7k2q",
+				"packetwalk.dev/node":          "kb-node2",
+			},
+		},
+		Spec: corev1.PodSpec{
+			NodeName:                      "kb-node2",
+			HostNetwork:                   true,
+			HostPID:                       true,
+			RestartPolicy:                 corev1.RestartPolicyNever,
+			AutomountServiceAccountToken:  ptr.To(false),
+			EnableServiceLinks:            ptr.To(false),
+			TerminationGracePeriodSeconds: ptr.To[int64](1),
+			ActiveDeadlineSeconds:         ptr.To[int64](900),
+			Tolerations:                   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
+			NodeSelector:                  map[string]string{"kubernetes.io/os": "linux"},
+			ImagePullSecrets:              []corev1.LocalObjectReference{{Name: "regcred"}},
+			Containers: []corev1.Container{{
+				Name:            "packetwalk",
+				Image:           "example.com/netshoot:v1",
+				ImagePullPolicy: corev1.PullIfNotPresent,
+				Command:         []string{"sleep", "960"},
+				SecurityContext: &corev1.SecurityContext{
+					RunAsUser:    ptr.To[int64](0),
+					RunAsNonRoot: ptr.To(false),
+					Capabilities: &corev1.Capabilities{
+						Drop: []corev1.Capability{"ALL"},
+						Add:  []corev1.Capability{"NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE"},
+					},
+				},
+			}},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Pod() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestPodHostRootIsReadOnlyAndOnlyWhenAsked(t *testing.T) {
+	plain := Pod(Spec{Node: "n", Namespace: "ns", Image: "i", RunID: "r", Deadline: time.Minute})
+	if len(plain.Spec.Volumes) != 0 || len(plain.Spec.Containers[0].VolumeMounts) != 0 {
+		t.Fatalf("host root mounted without being asked for: %+v", plain.Spec.Volumes)
+	}
+	withRoot := Pod(Spec{Node: "n", Namespace: "ns", Image: "i", RunID: "r", Deadline: time.Minute, HostRoot: true})
+	want := []corev1.VolumeMount{{Name: "host-root", MountPath: "/host", ReadOnly: true}}
+	if diff := cmp.Diff(want, withRoot.Spec.Containers[0].VolumeMounts); diff != "" {
+		t.Errorf("host root mount (-want +got):\n%s", diff)
+	}
+	if got := withRoot.Spec.Volumes[0].HostPath.Path; got != "/" {
+		t.Errorf("host root volume path = %q, want /", got)
+	}
+}
+
+func TestNameAndLabelsAreValidForLongNodeNames(t *testing.T) {
+	node := "ip-10-0-12-34.eu-west-1.compute.internal-with-a-very-long-suffix-" + strings.Repeat("x", 200)
+	pod := Pod(Spec{Node: node, Namespace: "ns", Image: "i", RunID: "abcde", Deadline: time.Minute})
+	if errs := validation.IsDNS1123Subdomain(pod.Name); len(errs) > 0 {
+		t.Errorf("name %q invalid: %v", pod.Name, errs)
+	}
+	if !strings.HasSuffix(pod.Name, "-abcde") || !strings.HasPrefix(pod.Name, "packetwalk-ip-10-0-12-34") {
+		t.Errorf("name %q lost its readable parts", pod.Name)
+	}
+	if errs := validation.IsValidLabelValue(pod.Labels[NodeLabel]); len(errs) > 0 {
+		t.Errorf("node label %q invalid: %v", pod.Labels[NodeLabel], errs)
+	}
+	other := Pod(Spec{Node: node + "y", Namespace: "ns", Image: "i", RunID: "abcde", Deadline: time.Minute})
+	if other.Name == pod.Name {
+		t.Errorf("two long node names map to the same pod name %q", pod.Name)
+	}
+}
+
+func TestEveryCapabilityHasAReason(t *testing.T) {
+	for _, p := range nodeCommandPrivileges {
+		if p.reason == "" {
+			t.Errorf("capability %s has no reason", p.capability)
+		}
+	}
+}
