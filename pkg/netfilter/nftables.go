@@ -3,7 +3,7 @@ package netfilter
 // NFTRuleset is the part of `nft -j list ruleset` packetwalk reads: tables, chains with their rules as raw
 // JSON expressions, and maps (kube-proxy's service-ips).
 type NFTRuleset struct {
-	Tables []NFTTable
+	Tables []*NFTTable
 }
 
 // NFTTable is one nftables table.
@@ -23,6 +23,8 @@ type NFTChain struct {
 // NFTRule is one rule: its expressions, decoded only as far as packetwalk needs.
 type NFTRule struct {
 	Comment string
+	// Conditional is true when the rule has match expressions, so it applies to some packets only.
+	Conditional bool
 	// Verdict is the chain a rule jumps or goes to ("" when it has neither).
 	Verdict string
 	// DNAT is the rule's DNAT target "10.244.2.7:8080", if any.
