@@ -1,0 +1,25 @@
+# Debian packages the local cluster and its images are made from. Sourced by up.
+
+# Runtime: etcd, containerd, runc and the CNI plugins run the cluster; the rest are the node tools that go
+# into the helper image and the tools up itself uses.
+LAB_PACKAGES=(
+  etcd-server containerd runc containernetworking-plugins
+  iproute2 iptables nftables conntrack util-linux tcpdump curl busybox-static
+  socat openssl procps tar
+)
+
+# ensure_packages: installs whatever is missing (apt-get update once), quietly, with no recommends.
+ensure_packages() {
+  local missing=() p
+  for p in "${LAB_PACKAGES[@]}"; do
+    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+    log "installing ${missing[*]}"
+    apt-get update -qq >"$LOGS/apt.log" 2>&1 || { cat "$LOGS/apt.log" >&2; die "apt-get update failed"; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+      >>"$LOGS/apt.log" 2>&1 || { tail -20 "$LOGS/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+  fi
+  command -v go >/dev/null || die "go is not on PATH: the cluster's binaries and images are built from Go source (install Go 1.26)"
+}
