@@ -44,8 +44,8 @@ type CaptureStats struct {
 	// SkippedRecords counts packet records the reader could not return (e.g. naming an undescribed interface).
 	SkippedRecords int64 `json:"skippedRecords,omitempty"`
 	// Truncated is set when the stream ended inside a record; ReadError says how reading ended if not cleanly.
-	Truncated  bool   `json:"truncated,omitempty"`
-	ReadError  string `json:"readError,omitempty"`
+	Truncated  bool               `json:"truncated,omitempty"`
+	ReadError  string             `json:"readError,omitempty"`
 	Interfaces []CaptureInterface `json:"interfaces,omitempty"`
 	FlowTable  FlowTableStats     `json:"flowTable"`
 }
