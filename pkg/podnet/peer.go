@@ -1,6 +1,7 @@
 package podnet
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
@@ -52,4 +53,42 @@ func Attach(podLinks, hostLinks iproute.Links) []Attachment {
 		out = append(out, a)
 	}
 	return out
+}
+
+func isHostRoute(r iproute.Route, ip netip.Addr) bool {
+	fam := "inet"
+	if ip.Is6() {
+		fam = "inet6"
+	}
+	p, ok := r.DstPrefix(fam)
+	return ok && p.Bits() == ip.BitLen()
+}
+
+// Confirm looks in the node's routes and forwarding database for a fact that ties each verified
+// attachment's host peer to this pod (podIPs are the pod's IPs from its status), and records it in
+// ConfirmedBy.
+func Confirm(atts []Attachment, podIPs []netip.Addr, nodeRoutes iproute.Routes, nodeFDB iproute.FDB) {
+	for i := range atts {
+		a := &atts[i]
+		if !a.Verified {
+			continue
+		}
+		for _, ip := range podIPs {
+			// Only a host route (/32, /128) names one pod; a prefix or default route through the
+			// same device proves nothing about which pod is behind it.
+			if r, ok := nodeRoutes.Lookup(ip); ok && r.Dev == a.HostPeer.Name && isHostRoute(r, ip) {
+				a.ConfirmedBy = fmt.Sprintf("the node routes %s to %s", ip, r.Dev)
+				break
+			}
+		}
+		if a.ConfirmedBy != "" || a.PodLink.MAC == "" {
+			continue
+		}
+		for _, e := range nodeFDB {
+			if e.MAC == a.PodLink.MAC && e.Dev == a.HostPeer.Name {
+				a.ConfirmedBy = fmt.Sprintf("bridge %s learned the pod's MAC %s on port %s", e.Master, e.MAC, e.Dev)
+				break
+			}
+		}
+	}
 }

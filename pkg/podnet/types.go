@@ -28,4 +28,9 @@ type Attachment struct {
 	// both sides and not only by the pod side's peer ifindex (ifindexes are per namespace: on a shared
 	// machine another node may have a link with the same index).
 	Verified bool
+	// ConfirmedBy is the node-side fact that ties HostPeer to this pod and not merely to some pod whose
+	// interface has the same ifindex (every pod's eth0 is usually ifindex 2): the node's route to the
+	// pod's IP through HostPeer, or the pod's MAC learned on HostPeer's bridge port. Empty when no such
+	// fact was found.
+	ConfirmedBy string
 }

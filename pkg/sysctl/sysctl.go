@@ -14,10 +14,11 @@ import (
 type Table map[string]string
 
 // readScript prints "path value" for each sysctl packetwalk reads. It is constant: interface names come from
-// the kernel's own directory listing, never from the user. Plain `read` keeps it working in busybox and dash.
+// the kernel's own directory listing, never from the user. Plain `read` keeps it working in busybox and dash;
+// its status is ignored because some kernels report EOF on /proc/sys files even after a full line.
 const readScript = `for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding ` +
 	`/proc/sys/net/ipv4/conf/*/proxy_arp /proc/sys/net/ipv4/conf/*/rp_filter /proc/sys/net/ipv4/conf/*/forwarding; do ` +
-	`[ -r "$f" ] && read -r v < "$f" && printf '%s %s\n' "$f" "$v"; done; exit 0`
+	`v=; [ -r "$f" ] && read -r v < "$f"; [ -n "$v" ] && printf '%s %s\n' "$f" "$v"; done; exit 0`
 
 // ReadArgv is the argv that prints the sysctls Parse reads.
 func ReadArgv() []string { return []string{"sh", "-c", readScript, "sysctl-read"} }

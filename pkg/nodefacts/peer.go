@@ -1,0 +1,58 @@
+package nodefacts
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
+)
+
+// HostPeers returns the host-side interfaces of pod's interfaces on its node: what to capture on to see
+// the pod's traffic from the node. It costs two execs on the node's helper pod. Only peers proven from
+// both sides are returned; a pod with none (hostNetwork, not running, macvlan only) is an error that says
+// why.
+func HostPeers(ctx context.Context, r noderun.Runner, pod *corev1.Pod) ([]Peer, error) {
+	name := pod.Namespace + "/" + pod.Name
+	if err := Attachable(pod); err != nil {
+		return nil, err
+	}
+	node, lookups, err := Gather(ctx, r, pod.Spec.NodeName, []*corev1.Pod{pod}, WantPeer)
+	if err != nil {
+		return nil, err
+	}
+	l := lookups[0]
+	if l.Err != nil {
+		return nil, l.Err
+	}
+	var peers []Peer
+	atts := podnet.Attach(l.Net.Links, node.Links)
+	podnet.Confirm(atts, PodIPs(pod), node.Routes, node.FDB)
+	for _, a := range atts {
+		if a.Verified {
+			peers = append(peers, Peer{Node: node.Name, Name: a.HostPeer.Name, Index: a.HostPeer.Index, PodInterface: a.PodLink.Name})
+		}
+	}
+	if len(peers) == 0 {
+		return nil, fmt.Errorf("pod %s has no veth peer on node %s: its interfaces are not veth pairs into the node's namespace", name, pod.Spec.NodeName)
+	}
+	return peers, nil
+}
+
+// Attachable says why a pod's network namespace cannot be looked at from its node, or nil if it can.
+func Attachable(pod *corev1.Pod) error {
+	name := pod.Namespace + "/" + pod.Name
+	switch {
+	case pod.Spec.HostNetwork:
+		return fmt.Errorf("pod %s uses the node's network (hostNetwork): it has no veth of its own; capture on node %s's interfaces instead", name, pod.Spec.NodeName)
+	case pod.Spec.NodeName == "":
+		return fmt.Errorf("pod %s is not scheduled to a node yet", name)
+	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
+		return fmt.Errorf("pod %s has finished (%s): its network namespace is gone", name, pod.Status.Phase)
+	case len(PodIPs(pod)) == 0:
+		return fmt.Errorf("pod %s has no IP yet (phase %s)", name, pod.Status.Phase)
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package nodefacts
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/netnslab"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
+)
+
+var update = flag.Bool("update", false, "record the kernel lab's output into testdata/")
+
+// recorder runs commands through a real runner and keeps what each command inside a batch printed.
+type recorder struct {
+	runner noderun.Runner
+	// names maps a PID to the pod it belongs to, to name the recorded files.
+	names map[int]string
+
+	mu       sync.Mutex
+	commands []recorded
+}
+
+type recorded struct {
+	node string
+	argv []string
+	res  noderun.Result
+}
+
+func (r *recorder) Run(ctx context.Context, node string, argv []string) (noderun.Result, error) {
+	res, err := r.runner.Run(ctx, node, argv)
+	if err != nil {
+		return res, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cmds, mark, ok := nodefactstest.DecodeBatch(argv)
+	if !ok {
+		r.commands = append(r.commands, recorded{node, argv, res})
+		return res, nil
+	}
+	parts, err := splitBatch(res, mark, len(cmds))
+	if err != nil {
+		return res, err
+	}
+	for i, c := range cmds {
+		r.commands = append(r.commands, recorded{node, c, parts[i]})
+	}
+	return res, nil
+}
+
+func (r *recorder) Stream(context.Context, string, []string, io.Writer, io.Writer) (int, error) {
+	return 0, fmt.Errorf("recorder: streaming is not recorded")
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
+
+// fileName names a recorded command's output: node/<pod>-<command>.out or node/<command>.out.
+func (r *recorder) fileName(c recorded) string {
+	argv, who := c.argv, ""
+	if len(argv) > 5 && argv[0] == "nsenter" && argv[1] == "-t" {
+		pid, _ := strconv.Atoi(argv[2])
+		who = r.names[pid]
+		if who == "" {
+			who = "pid" + argv[2]
+		}
+		who += "-"
+		argv = argv[5:]
+	}
+	if len(argv) > 3 && argv[0] == "sh" && argv[1] == "-c" {
+		argv = argv[3:4]
+	}
+	words := strings.Join(argv, "-")
+	if len(words) > 60 {
+		words = words[:60]
+	}
+	return filepath.Join(c.node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-")+".out")
+}
+
+// save writes the recordings and the manifest of scenario.
+func (r *recorder) save(t *testing.T, scenario string, m nodefactstest.Manifest) {
+	t.Helper()
+	dir := nodefactstest.Dir(scenario)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range r.commands {
+		key := c.node + "\x00" + strings.Join(c.argv, "\x00")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		name := r.fileName(c)
+		for i := 2; fileTaken(m, name); i++ {
+			name = strings.TrimSuffix(name, ".out") + "-" + strconv.Itoa(i) + ".out"
+		}
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, c.res.Stdout, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m.Commands = append(m.Commands, nodefactstest.CommandInfo{Node: c.node, Argv: c.argv, Stdout: name,
+			Stderr: string(c.res.Stderr), ExitCode: c.res.ExitCode})
+	}
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(raw, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d commands into %s", len(m.Commands), dir)
+}
+
+func fileTaken(m nodefactstest.Manifest, name string) bool {
+	for _, c := range m.Commands {
+		if c.Stdout == name {
+			return true
+		}
+	}
+	return false
+}
+
+// manifestOf describes a lab's nodes and pods.
+func manifestOf(lab *netnslab.Lab, blocks map[string][]string) nodefactstest.Manifest {
+	m := nodefactstest.Manifest{Source: "kernel lab: internal/netnslab, recorded by go test ./pkg/nodefacts -run Kernel -update"}
+	for _, node := range []string{"node1", "node2"} {
+		m.Nodes = append(m.Nodes, nodefactstest.NodeInfo{Name: node, InternalIP: lab.NodeIPs[node], PodCIDRs: blocks[node]})
+	}
+	for _, p := range lab.Pods {
+		m.Pods = append(m.Pods, nodefactstest.PodInfo{Namespace: p.Namespace, Name: p.Name, UID: p.UID, Node: p.Node,
+			IPs: p.IPs, ContainerIDs: p.ContainerIDs})
+	}
+	return m
+}
