@@ -11,9 +11,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
 // countingRunner counts the execs that reach the node.

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/packetwalk/kubectl-packetwalk/internal/netnslab"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
 var update = flag.Bool("update", false, "record the kernel lab's output into testdata/")
