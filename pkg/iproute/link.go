@@ -102,6 +102,12 @@ func (l Link) HasIP(ip netip.Addr) bool {
 	return false
 }
 
+// HasIPString reports whether the textual address s is one of the link's addresses.
+func (l Link) HasIPString(s string) bool {
+	ip, err := netip.ParseAddr(s)
+	return err == nil && l.HasIP(ip)
+}
+
 // Prefix returns the address with its prefix length.
 func (a Addr) Prefix() (netip.Prefix, bool) {
 	ip, err := netip.ParseAddr(a.Local)

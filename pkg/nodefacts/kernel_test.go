@@ -225,3 +225,27 @@ func TestKernelFlannel(t *testing.T) {
 		rec.save(t, "flannel", manifestOf(lab, map[string][]string{"node1": {"10.244.1.0/24"}, "node2": {"10.244.2.0/24"}}))
 	}
 }
+
+func TestKernelCiliumShaped(t *testing.T) {
+	lab := netnslab.CiliumShaped(t)
+	rec := &recorder{runner: lab.Runner, names: pidNames(lab)}
+	nodes, nets := gatherLab(t, rec, lab)
+	a := onlyAttachment(t, nets["curl"], nodes["node1"], "eth0")
+	truth := readLink(t, lab.Nodes["node1"], "lxc5b3f1e2a9c07")
+	if a.HostPeer.Name != "lxc5b3f1e2a9c07" || a.HostPeer.Index != truth.Index || !a.Verified {
+		t.Errorf("curl's host peer = %s@%d verified %v, want lxc5b3f1e2a9c07@%d", a.HostPeer.Name, a.HostPeer.Index, a.Verified, truth.Index)
+	}
+	vx, _ := nodes["node1"].Links.ByName("cilium_vxlan")
+	if vx.Kind() != "vxlan" || vx.Info.Data.Port != 8472 {
+		t.Errorf("cilium_vxlan = %+v", vx.Info)
+	}
+	if r := nets["curl"].RouteGet[RemoteProbe4]; r.Gateway != "10.0.1.197" {
+		t.Errorf("curl's gateway = %+v, want cilium_host's 10.0.1.197", r)
+	}
+	if *update {
+		m := manifestOf(lab, map[string][]string{"node1": {"10.0.1.0/24"}, "node2": {"10.0.2.0/24"}})
+		m.Source = "kernel lab shaped like Cilium in tunnel mode (internal/netnslab.CiliumShaped), recorded by go test ./pkg/nodefacts -run Kernel -update; " +
+			"Cilium's eBPF programs cannot run here, so the pod's neighbour entry for its gateway (lxc's MAC, as Cilium's ARP responder answers) was set by hand"
+		rec.save(t, "cilium", m)
+	}
+}

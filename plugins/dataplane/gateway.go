@@ -1,0 +1,91 @@
+package dataplane
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
+)
+
+// PodGateway is the pod's next hop for a remote destination of the family of probe (nodefacts'
+// RemoteProbe4 or RemoteProbe6): the kernel's own answer when `ip route get` succeeded, else the default
+// route of the pod's table.
+func PodGateway(pod *nodefacts.PodNet, probe netip.Addr) (iproute.Route, bool) {
+	if r, ok := pod.RouteGet[probe]; ok && r.Gateway != "" {
+		return r, true
+	}
+	fam := "inet"
+	if probe.Is6() {
+		fam = "inet6"
+	}
+	for _, r := range pod.Routes {
+		if r.Dst != "default" || r.Gateway == "" {
+			continue
+		}
+		if gw, ok := r.GatewayAddr(); ok && (gw.Is6() == (fam == "inet6")) {
+			return r, true
+		}
+	}
+	return iproute.Route{}, false
+}
+
+// DescribeGateway explains how the pod's IPv4 gateway (or IPv6 if it has no IPv4 one) is reached from
+// att: by proxy-ARP on the host veth, as the bridge's own address, or as an address of a host interface.
+func DescribeGateway(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) *api.Gateway {
+	r, ok := PodGateway(pod, nodefacts.RemoteProbe4)
+	if !ok {
+		if r, ok = PodGateway(pod, nodefacts.RemoteProbe6); !ok {
+			return nil
+		}
+	}
+	if r.Dev != "" && r.Dev != att.PodLink.Name {
+		return nil
+	}
+	gw := &api.Gateway{IP: r.Gateway, Dev: r.Dev, Resolution: api.GatewayUnknown}
+	if n, ok := pod.Neighbours.Find(r.Gateway, r.Dev); ok && n.Resolved() {
+		gw.MAC = n.LLAddr
+	}
+	peer := att.HostPeer
+	gwIP, _ := r.GatewayAddr()
+	// Every Calico host veth has the same MAC, hence the same IPv6 link-local address: the peer itself
+	// is the owner that counts.
+	owner, owned := peer, peer.HasIP(gwIP)
+	if !owned {
+		owner, owned = node.Links.WithIP(gwIP)
+	}
+	proxyARP, proxyKnown := node.Sysctls.ProxyARP(peer.Name)
+	switch {
+	case gwIP.Is4() && !owned && proxyARP:
+		gw.Resolution = api.GatewayProxyARP
+		gw.ExpectedMAC = peer.MAC
+		gw.Explanation = fmt.Sprintf("%s is no interface's address: the host veth %s answers ARP for it (proxy_arp=1) with its own MAC %s", r.Gateway, peer.Name, peer.MAC)
+	case gwIP.Is4() && !owned:
+		gw.Explanation = fmt.Sprintf("%s is no interface's address on the node and proxy_arp on %s is %s: nothing answers ARP for it", r.Gateway, peer.Name, onOff(proxyARP, proxyKnown))
+	case owned && peer.Master != "" && owner.Name == peer.Master:
+		gw.Resolution = api.GatewayBridge
+		gw.ExpectedMAC = owner.MAC
+		gw.Explanation = fmt.Sprintf("%s is bridge %s's own address; %s is a port of %s, which answers ARP with its MAC %s", r.Gateway, owner.Name, peer.Name, owner.Name, owner.MAC)
+	case owned && owner.Name == peer.Name:
+		gw.Resolution = api.GatewayHostInterface
+		gw.ExpectedMAC = peer.MAC
+		gw.Explanation = fmt.Sprintf("%s is the host veth %s's own address; it answers with its MAC %s", r.Gateway, peer.Name, peer.MAC)
+	case owned:
+		gw.Resolution = api.GatewayHostInterface
+		gw.ExpectedMAC = owner.MAC
+		gw.Explanation = fmt.Sprintf("%s is an address of the node's %s", r.Gateway, owner.Name)
+	}
+	return gw
+}
+
+func onOff(on, known bool) string {
+	switch {
+	case !known:
+		return "unknown"
+	case on:
+		return "1"
+	}
+	return "0"
+}
