@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 )
 
 // HostPeers returns the host-side interfaces of pod's interfaces on its node: what to capture on to see
@@ -27,14 +26,7 @@ func HostPeers(ctx context.Context, r noderun.Runner, pod *corev1.Pod) ([]Peer, 
 	if l.Err != nil {
 		return nil, l.Err
 	}
-	var peers []Peer
-	atts := podnet.Attach(l.Net.Links, node.Links)
-	podnet.Confirm(atts, PodIPs(pod), node.Routes, node.FDB)
-	for _, a := range atts {
-		if a.Verified {
-			peers = append(peers, Peer{Node: node.Name, Name: a.HostPeer.Name, Index: a.HostPeer.Index, PodInterface: a.PodLink.Name})
-		}
-	}
+	peers := verifiedPeers(node, l)
 	if len(peers) == 0 {
 		return nil, fmt.Errorf("pod %s has no veth peer on node %s: its interfaces are not veth pairs into the node's namespace", name, pod.Spec.NodeName)
 	}
