@@ -20,7 +20,7 @@ import (
 // these namespaces.
 type lab struct {
 	node, curl, httpbin, underlay string // namespace names
-	links                             map[int]string
+	links                         map[int]string
 }
 
 const (
