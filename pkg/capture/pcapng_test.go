@@ -284,7 +284,9 @@ func TestPcapngReadsBackWithTcpdumpAndTshark(t *testing.T) {
 	}
 }
 
-func beUint32(b []byte) uint32 { return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) }
+func beUint32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
 
 func TestPcapngSingleNamedInterface(t *testing.T) {
 	pod := Target{Node: fixtureNode, Interface: labCurlPeer, Label: "default/curl"}
