@@ -8,6 +8,7 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/templates"
 
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cleanup"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/version"
@@ -46,6 +47,7 @@ func NewPacketwalkCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("namespace", cmdshared.CompleteNamespaces(clients))
 
 	cmd.AddCommand(
+		capture.NewCmdCapture(f, streams),
 		cleanup.NewCmdCleanup(f, streams),
 		version.NewCmdVersion(streams),
 	)
