@@ -21,7 +21,7 @@ var podsResource = schema.GroupResource{Resource: "pods"}
 func readyNode(name string, labels map[string]string) *corev1.Node {
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
-		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
+		Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
 	}
 }
 
@@ -67,7 +67,7 @@ func TestPreflightExplainsRefusals(t *testing.T) {
 			want: []string{"node kb-node1 runs Windows", "Linux node"}},
 		{name: "not ready node", objects: []runtime.Object{&corev1.Node{
 			ObjectMeta: metav1.ObjectMeta{Name: "kb-node1"},
-			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionUnknown, Reason: "NodeStatusUnknown", Message: "Kubelet stopped posting node status."}}},
+			Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionUnknown, Reason: "NodeStatusUnknown", Message: "Kubelet stopped posting node status."}}},
 		}}, execOK: true, want: []string{"node kb-node1 is NotReady (NodeStatusUnknown: Kubelet stopped posting node status.)"}},
 		{name: "no exec permission", objects: []runtime.Object{readyNode("kb-node1", nil)}, execOK: false,
 			want: []string{`may not exec into pods in namespace "apps"`, "--helper-namespace"}},

@@ -14,7 +14,9 @@ func TestNodeAccessFlags(t *testing.T) {
 		wantErr string
 		check   func(*NodeAccess) bool
 	}{
-		{args: nil, check: func(n *NodeAccess) bool { return n.HelperNamespace == "default" && n.PodRunningTimeout.String() == "1m0s" }},
+		{args: nil, check: func(n *NodeAccess) bool {
+			return n.HelperNamespace == "default" && n.PodRunningTimeout.String() == "1m0s"
+		}},
 		{args: []string{"--image", "reg.example/tools:1", "--image-pull-secret", "a", "--image-pull-secret", "b", "--helper-namespace", "netdebug"},
 			check: func(n *NodeAccess) bool {
 				return n.Image == "reg.example/tools:1" && strings.Join(n.ImagePullSecrets, ",") == "a,b" && n.HelperNamespace == "netdebug"
