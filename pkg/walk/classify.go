@@ -1,0 +1,132 @@
+package walk
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
+)
+
+// egress is what a node does with a packet, read from the route the kernel chose.
+type egress int
+
+const (
+	egressUnknown egress = iota
+	// egressLocal: the destination is one of the node's own addresses.
+	egressLocal
+	// egressPodPeer: out of a pod's host peer on this node (Calico's /32 routes, ptp).
+	egressPodPeer
+	// egressBridge: out of a bridge whose ports are the pods' veths (flannel's cni0).
+	egressBridge
+	// egressTunnel: into a tunnel device that encapsulates it (vxlan.calico, flannel.1, tunl0, cilium_vxlan).
+	egressTunnel
+	// egressDirect: out of a node interface unencapsulated (direct routing, host-gw, BGP without overlay).
+	egressDirect
+)
+
+// tunnelKinds are the link kinds that encapsulate.
+var tunnelKinds = map[string]string{"vxlan": "VXLAN", "ipip": "IPIP", "geneve": "Geneve", "sit": "6in4", "ip6tnl": "IPIP6", "wireguard": "WireGuard"}
+
+// classify reads the route the kernel chose on a node into what happens to the packet next.
+func classify(rt iproute.Route, links iproute.Links) (egress, iproute.Link) {
+	if rt.Type == "local" {
+		return egressLocal, iproute.Link{}
+	}
+	l, ok := links.ByName(rt.Dev)
+	if !ok {
+		return egressUnknown, iproute.Link{Name: rt.Dev}
+	}
+	if _, ok := tunnelKinds[l.Kind()]; ok {
+		return egressTunnel, l
+	}
+	switch {
+	case l.Kind() == "bridge":
+		return egressBridge, l
+	case l.Kind() == "veth" && l.PeerNetnsID != nil:
+		return egressPodPeer, l
+	}
+	return egressDirect, l
+}
+
+// tunnelType is the encapsulation of a tunnel device ("VXLAN", "IPIP", …), recognising Cilium's devices by
+// name when their kind is not a tunnel kind.
+func tunnelType(l iproute.Link) string {
+	if t, ok := tunnelKinds[l.Kind()]; ok {
+		return t
+	}
+	switch {
+	case strings.HasPrefix(l.Name, "cilium_vxlan"):
+		return "VXLAN"
+	case strings.HasPrefix(l.Name, "cilium_geneve"):
+		return "Geneve"
+	}
+	return ""
+}
+
+// defaultPort is the UDP port of an encapsulation when the device does not say.
+func defaultPort(typ string) int {
+	switch typ {
+	case "VXLAN":
+		return 8472 // the Linux default when no dstport is given; flannel and Cilium use it too
+	case "Geneve":
+		return 6081
+	}
+	return 0
+}
+
+// endpointFromAddress parses "ip:port" or "[ip]:port" or a bare IP.
+func endpointFromAddress(s string) EndpointInput {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return EndpointInput{IP: ap.Addr().Unmap(), Port: int(ap.Port())}
+	}
+	if ip, err := netip.ParseAddr(s); err == nil {
+		return EndpointInput{IP: ip.Unmap()}
+	}
+	return EndpointInput{}
+}
+
+// nodeOwning is the node an address belongs to: a node with the address on one of its links, or a node
+// that routes it to one of its own pods. "" when none of the known nodes does.
+func (r *reasoner) nodeOwning(ip netip.Addr) string {
+	for name, nv := range r.in.Nodes {
+		for _, a := range nv.Addresses {
+			if a == ip {
+				return name
+			}
+		}
+		if nv.Facts == nil {
+			continue
+		}
+		if _, ok := nv.Facts.Links.WithIP(ip); ok {
+			return name
+		}
+	}
+	for name, nv := range r.in.Nodes {
+		if nv.Facts == nil {
+			continue
+		}
+		if rt, ok := nv.Facts.Routes.Lookup(ip); ok {
+			if e, _ := classify(rt, nv.Facts.Links); e == egressPodPeer || e == egressBridge {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// nodeWithAddress is the node holding ip as a node address (an underlay address or a VTEP).
+func (r *reasoner) nodeWithAddress(ip netip.Addr) string {
+	for name, nv := range r.in.Nodes {
+		for _, a := range nv.Addresses {
+			if a == ip {
+				return name
+			}
+		}
+		if nv.Facts != nil {
+			if l, ok := nv.Facts.Links.WithIP(ip); ok && l.Kind() != "veth" {
+				return name
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,218 @@
+package walk
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
+	"github.com/packetwalk/kubectl-packetwalk/plugins"
+	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
+)
+
+// Cluster is what a walk reads: the API and the nodes.
+type Cluster struct {
+	Client kubernetes.Interface
+	Runner noderun.Runner
+}
+
+// Gather reads the source pod and the destination from the API, then the facts of every node involved
+// (one batch per node, all nodes at once) with the network namespaces of the source and endpoint pods.
+func Gather(ctx context.Context, c Cluster, req Request, sourcePort int) (*Input, error) {
+	res, err := resolve(ctx, c.Client, req)
+	if err != nil {
+		return nil, err
+	}
+	in := &Input{
+		Source:     *podView(res.source),
+		SourceIP:   res.sourceIP,
+		SourcePort: sourcePort,
+		Protocol:   req.Protocol,
+		Dest:       res.dest,
+		Service:    res.service,
+		Endpoints:  res.endpoints,
+		Nodes:      map[string]*NodeView{},
+		Routes:     RouteAnswers{},
+	}
+	if req.Protocol == ProtocolICMP {
+		in.SourcePort = 0
+	}
+	// Which pods' namespaces to read on which node.
+	podsOn := map[string][]*corev1.Pod{in.Source.Node: nil}
+	if !res.source.Spec.HostNetwork {
+		podsOn[in.Source.Node] = append(podsOn[in.Source.Node], res.source)
+	}
+	for i := range in.Endpoints {
+		ep := &in.Endpoints[i]
+		if ep.Node == "" {
+			continue
+		}
+		if _, ok := podsOn[ep.Node]; !ok {
+			podsOn[ep.Node] = nil
+		}
+		if pod := res.pods[ep.IP]; pod != nil && !pod.Spec.HostNetwork && !contains(podsOn[ep.Node], pod) {
+			podsOn[ep.Node] = append(podsOn[ep.Node], pod)
+		}
+	}
+	views, err := gatherNodes(ctx, c, podsOn)
+	if err != nil {
+		return nil, err
+	}
+	in.Nodes = views.nodes
+	in.Source.Net, in.Source.LookupErr = views.net(res.source)
+	for i := range in.Endpoints {
+		ep := &in.Endpoints[i]
+		if ep.Pod != nil {
+			if pod := res.pods[ep.IP]; pod != nil {
+				ep.Pod.Net, ep.Pod.LookupErr = views.net(pod)
+			}
+		}
+	}
+	return in, nil
+}
+
+func contains(pods []*corev1.Pod, p *corev1.Pod) bool {
+	for _, q := range pods {
+		if q.UID == p.UID && q.Name == p.Name && q.Namespace == p.Namespace {
+			return true
+		}
+	}
+	return false
+}
+
+type nodeViews struct {
+	nodes   map[string]*NodeView
+	lookups map[string]nodefacts.PodLookup // by namespace/name
+}
+
+func (v nodeViews) net(pod *corev1.Pod) (*nodefacts.PodNet, string) {
+	if pod.Spec.HostNetwork {
+		return nil, ""
+	}
+	l, ok := v.lookups[pod.Namespace+"/"+pod.Name]
+	if !ok {
+		return nil, "the pod's node was not read"
+	}
+	if l.Err != nil {
+		return nil, l.Err.Error()
+	}
+	return l.Net, ""
+}
+
+// gatherNodes reads every node at once.
+func gatherNodes(ctx context.Context, c Cluster, podsOn map[string][]*corev1.Pod) (nodeViews, error) {
+	v := nodeViews{nodes: map[string]*NodeView{}, lookups: map[string]nodefacts.PodLookup{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := map[string]error{}
+	for node, pods := range podsOn {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nv, lookups, err := gatherNode(ctx, c, node, pods)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs[node] = err
+				return
+			}
+			v.nodes[node] = nv
+			for _, l := range lookups {
+				v.lookups[l.Pod.Namespace+"/"+l.Pod.Name] = l
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		names := make([]string, 0, len(errs))
+		for n := range errs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return v, errs[names[0]]
+	}
+	return v, nil
+}
+
+func gatherNode(ctx context.Context, c Cluster, node string, pods []*corev1.Pod) (*NodeView, []nodefacts.PodLookup, error) {
+	nv := &NodeView{Name: node}
+	if obj, err := c.Client.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{}); err == nil {
+		for _, a := range obj.Status.Addresses {
+			if a.Type != corev1.NodeInternalIP && a.Type != corev1.NodeExternalIP {
+				continue
+			}
+			if ip, err := netip.ParseAddr(a.Address); err == nil {
+				nv.Addresses = append(nv.Addresses, ip)
+			}
+		}
+	}
+	facts, lookups, err := nodefacts.Gather(ctx, c.Runner, node, pods, nodefacts.WantAll)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading node %s: %w", node, err)
+	}
+	nv.Facts = facts
+	describe(nv)
+	return nv, lookups, nil
+}
+
+// describe lets the dataplane plugins name the node's dataplane and explain its pods' gateways.
+func describe(nv *NodeView) {
+	p, det := plugins.Detect(nv.Facts)
+	nv.Dataplane, nv.DataplaneEvidence = p.Name(), det.Evidence
+	nv.Warnings = append(nv.Warnings, p.Warnings(nv.Facts)...)
+	facts := nv.Facts
+	nv.Describe = func(pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
+		return p.Describe(facts, pod, att)
+	}
+}
+
+// AnswerRoutes asks the nodes the missing route questions, all nodes at once, and records the answers.
+func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []RouteQuery) error {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr error
+	sem := make(chan struct{}, 4)
+	for _, q := range missing {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res, err := r.Run(ctx, q.Node, q.Argv())
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("asking node %s for a route (%v): %w", q.Node, q.Argv(), err)
+				}
+				in.Routes[q] = RouteAnswer{Err: err.Error()}
+				return
+			}
+			in.Routes[q] = ParseRouteAnswer(res)
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// Reason runs Expect, asking the nodes what it needs, until it needs nothing more.
+func Reason(ctx context.Context, r noderun.Runner, in *Input) (*api.Walk, error) {
+	for round := 0; ; round++ {
+		w, missing := Expect(in)
+		if len(missing) == 0 || round == 4 {
+			return w, nil
+		}
+		if err := AnswerRoutes(ctx, r, in, missing); err != nil {
+			return nil, err
+		}
+	}
+}
