@@ -15,6 +15,8 @@ var nodeCommandPrivileges = []privilege{
 	{"NET_RAW", "open packet sockets for tcpdump"},
 	{"SYS_ADMIN", "enter pods' network namespaces with nsenter (setns)"},
 	{"SYS_PTRACE", "read other processes' /proc/PID/ns/net to find pods' network namespaces"},
+	{"SETUID", "tcpdump changes its user once the capture socket is open, even to root (-Z root)"},
+	{"SETGID", "tcpdump resets its groups when it changes its user"},
 }
 
 func capabilities() *corev1.Capabilities {
