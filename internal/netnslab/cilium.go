@@ -11,8 +11,9 @@ import (
 //   - cilium_host/cilium_net, a veth pair in the node's namespace, cilium_host holding the node's router
 //     address 10.0.N.197/32; cilium_vxlan, a collect-metadata VXLAN device on UDP 8472;
 //   - pod blocks routed via cilium_host, the remote one with mtu 1450;
-//   - each pod's eth0 paired with an lxc* host veth; pod routes 10.0.N.197 dev eth0 scope link and
-//     default via 10.0.N.197 mtu 1450.
+//   - each pod's eth0 paired with an lxc* host veth, both with the device MTU 1500; pod routes
+//     10.0.N.197 dev eth0 scope link and default via 10.0.N.197 mtu 1450 (Cilium's route MTU carries the
+//     tunnel overhead).
 //
 // The pod's neighbour entry for its gateway is set by hand to the lxc device's MAC, standing in for
 // Cilium's eBPF ARP responder. No traffic can flow: there is no eBPF to forward it.
@@ -48,7 +49,7 @@ func CiliumShaped(t testing.TB) *Lab {
 		node := lab.Nodes[p.node]
 		router := p.ip[:strings.LastIndexByte(p.ip, '.')] + ".197"
 		pod := &Pod{Namespace: "default", Name: p.name, UID: RandomUID(t), Node: p.node, IPs: []string{p.ip}, Netns: NewNetns(t, "vt-cil-p")}
-		In(t, node, "ip", "link", "add", p.host, "type", "veth", "peer", "name", "eth0", "mtu", "1450", "netns", "/run/netns/"+pod.Netns)
+		In(t, node, "ip", "link", "add", p.host, "type", "veth", "peer", "name", "eth0", "netns", "/run/netns/"+pod.Netns)
 		In(t, node, "ip", "link", "set", p.host, "up")
 		mac := readMAC(t, node, p.host)
 		In(t, pod.Netns, "ip", "link", "set", "lo", "up")

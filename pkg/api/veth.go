@@ -52,7 +52,10 @@ type PodInterface struct {
 	IPs       []string `json:"ips,omitempty"`
 	MAC       string   `json:"mac,omitempty"`
 	MTU       int      `json:"mtu,omitempty"`
-	Kind      string   `json:"kind,omitempty"`
+	// RouteMTU is the MTU set on the pod's route for remote traffic (Cilium sets one below the device
+	// MTU); 0 when the route has none.
+	RouteMTU int    `json:"routeMTU,omitempty"`
+	Kind     string `json:"kind,omitempty"`
 }
 
 // HostPeer is the host side of a pod interface.
@@ -70,6 +73,10 @@ type HostPeer struct {
 	ProxyARP *bool `json:"proxyARP,omitempty"`
 	// Verified is true when the peer's own peer index points back at the pod's interface.
 	Verified bool `json:"verified"`
+	// ConfirmedBy is a node-side fact tying the peer to this pod (a host route to the pod's IP through
+	// it, or the pod's MAC learned on it by a bridge); empty when the node's tables hold none, as with
+	// eBPF dataplanes.
+	ConfirmedBy string `json:"confirmedBy,omitempty"`
 	// ExpectedName is the name the dataplane would give this peer (calico's cali+sha1), when it has a rule.
 	ExpectedName string `json:"expectedName,omitempty"`
 }

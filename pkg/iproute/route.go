@@ -21,6 +21,24 @@ type Route struct {
 	Flags    []string `json:"flags,omitempty"`
 	// Nexthops is set for ECMP routes.
 	Nexthops []Nexthop `json:"nexthops,omitempty"`
+	// Metrics holds per-route settings such as `mtu 1450`.
+	Metrics []RouteMetrics `json:"metrics,omitempty"`
+}
+
+// RouteMetrics are a route's metrics as `ip -j` prints them.
+type RouteMetrics struct {
+	MTU    int `json:"mtu,omitempty"`
+	AdvMSS int `json:"advmss,omitempty"`
+}
+
+// MTU is the route's own MTU (`mtu 1450`), or 0 when it has none and the device's MTU applies.
+func (r Route) MTU() int {
+	for _, m := range r.Metrics {
+		if m.MTU != 0 {
+			return m.MTU
+		}
+	}
+	return 0
 }
 
 // Nexthop is one path of a multipath route.

@@ -20,7 +20,7 @@ const (
 	// WantPeer is enough to name a pod's host peer and confirm it from the node's tables.
 	WantPeer Want = WantRoutes | WantFDB
 	// WantVeth is what `packetwalk veth` shows.
-	WantVeth = WantRoutes | WantNeighbours | WantSysctls
+	WantVeth = WantRoutes | WantNeighbours | WantSysctls | WantFDB
 	// WantAll is everything: the node view and the path walk.
 	WantAll = WantRoutes | WantNeighbours | WantFDB | WantSysctls | WantNAT
 )

@@ -65,9 +65,16 @@ func (r *recorder) Stream(context.Context, string, []string, io.Writer, io.Write
 
 var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
 
-// fileName names a recorded command's output: node/<pod>-<command>.out or node/<command>.out.
+// fileName names a recorded command's output: node/<pod>-<command>.json (or .txt when the command
+// does not print JSON), without the pod part for the node's own commands.
 func (r *recorder) fileName(c recorded) string {
 	argv, who := c.argv, ""
+	ext := ".txt"
+	for _, a := range c.argv {
+		if a == "-j" {
+			ext = ".json"
+		}
+	}
 	if len(argv) > 5 && argv[0] == "nsenter" && argv[1] == "-t" {
 		pid, _ := strconv.Atoi(argv[2])
 		who = r.names[pid]
@@ -84,7 +91,7 @@ func (r *recorder) fileName(c recorded) string {
 	if len(words) > 60 {
 		words = words[:60]
 	}
-	return filepath.Join(c.node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-")+".out")
+	return filepath.Join(c.node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-")+ext)
 }
 
 // save writes the recordings and the manifest of scenario.
@@ -103,7 +110,8 @@ func (r *recorder) save(t *testing.T, scenario string, m nodefactstest.Manifest)
 		seen[key] = true
 		name := r.fileName(c)
 		for i := 2; fileTaken(m, name); i++ {
-			name = strings.TrimSuffix(name, ".out") + "-" + strconv.Itoa(i) + ".out"
+			ext := filepath.Ext(name)
+			name = strings.TrimSuffix(name, ext) + "-" + strconv.Itoa(i) + ext
 		}
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

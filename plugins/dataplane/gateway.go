@@ -32,6 +32,31 @@ func PodGateway(pod *nodefacts.PodNet, probe netip.Addr) (iproute.Route, bool) {
 	return iproute.Route{}, false
 }
 
+// EffectivePodMTU is the largest packet the pod sends to remote destinations through link: the device
+// MTU, or the MTU of the pod's route when it sets a smaller one.
+func EffectivePodMTU(pod *nodefacts.PodNet, link iproute.Link) int {
+	mtu := link.MTU
+	if r, ok := PodGateway(pod, nodefacts.RemoteProbe4); ok && r.Dev == link.Name {
+		if m := routeMTU(pod, r); m != 0 && (mtu == 0 || m < mtu) {
+			mtu = m
+		}
+	}
+	return mtu
+}
+
+// routeMTU is r's MTU, or, for an `ip route get` answer without one, that of the table's default route.
+func routeMTU(pod *nodefacts.PodNet, r iproute.Route) int {
+	if m := r.MTU(); m != 0 {
+		return m
+	}
+	for _, t := range pod.Routes {
+		if t.Dst == "default" && t.Gateway == r.Gateway && t.Dev == r.Dev {
+			return t.MTU()
+		}
+	}
+	return 0
+}
+
 // DescribeGateway explains how the pod's IPv4 gateway (or IPv6 if it has no IPv4 one) is reached from
 // att: by proxy-ARP on the host veth, as the bridge's own address, or as an address of a host interface.
 func DescribeGateway(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) *api.Gateway {
