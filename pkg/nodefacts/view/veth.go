@@ -14,8 +14,8 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 	"github.com/packetwalk/kubectl-packetwalk/plugins"
 	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"

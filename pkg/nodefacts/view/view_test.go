@@ -85,7 +85,7 @@ func TestVethsCalicoVXLAN(t *testing.T) {
 		"net.ipv4.conf.cali35e3a5cb80b.proxy_arp = 1",
 		"a packet to 192.0.2.1 leaves by eth0 via 169.254.1.1",
 		"169.254.1.1 is at ee:ee:ee:ee:ee:ee on eth0",
-		"eth0@if" , "cali35e3a5cb80b@if", "proven from both ends",
+		"eth0@if", "cali35e3a5cb80b@if", "proven from both ends",
 		"the node routes 10.244.1.5 to cali35e3a5cb80b",
 		"on node node2",
 	} {
@@ -127,7 +127,10 @@ func TestVethsOddCases(t *testing.T) {
 	down.Name = "node3"
 	down.Status.Conditions[0].Status = corev1.ConditionUnknown
 	pods := []*corev1.Pod{
-		pod("host", func(p *corev1.Pod) { p.Spec.HostNetwork = true; p.Status.PodIP, p.Status.PodIPs = "10.201.0.11", []corev1.PodIP{{IP: "10.201.0.11"}} }),
+		pod("host", func(p *corev1.Pod) {
+			p.Spec.HostNetwork = true
+			p.Status.PodIP, p.Status.PodIPs = "10.201.0.11", []corev1.PodIP{{IP: "10.201.0.11"}}
+		}),
 		pod("unscheduled", func(p *corev1.Pod) {
 			p.Spec.NodeName = ""
 			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Message: "0/2 nodes are available: 2 Insufficient cpu."}}
