@@ -124,6 +124,22 @@ shim_pids() {
   for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $PW_LAB/" 2>/dev/null); do echo "$p"; done
 }
 
+# shim_socket PID: the socket a containerd 1.6 shim listens on: /run/containerd/s/ and the sha256 of
+# "<containerd address>/<namespace>/<id>", from the shim's own arguments.
+shim_socket() {
+  local args ns="" id="" address="" i
+  mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 0
+  for ((i = 0; i < ${#args[@]} - 1; i++)); do
+    case ${args[i]} in
+    -namespace) ns=${args[i + 1]} ;;
+    -id) id=${args[i + 1]} ;;
+    -address) address=${args[i + 1]} ;;
+    esac
+  done
+  [ -n "$ns" ] && [ -n "$id" ] && [ -n "$address" ] || return 0
+  echo "/run/containerd/s/$(printf '%s' "$address/$ns/$id" | sha256sum | cut -c1-64)"
+}
+
 # rss_kib PID: resident memory of PID in KiB (0 when gone).
 rss_kib() {
   awk '/^VmRSS/ {print $2; f=1} END {if (!f) print 0}' "/proc/$1/status" 2>/dev/null || echo 0

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# `make test`: every test of packetwalk, with the time each phase took.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+usage() {
+  cat <<'EOF'
+Usage: hack/test.sh [-h]
+
+Runs every test of packetwalk and prints how long each phase took:
+
+  1. unit      go test ./... (the kernel tests among them create pwt-* network namespaces as root and skip
+               without root)
+  2. fuzz      each fuzz target briefly (FUZZ_TIME, default 10s); targets are found by name (func FuzzX in
+               a _test.go file), or listed in FUZZ_TARGETS as "PKG_DIR:FuzzName ..."
+  3. e2e       for each dataplane (flannel, then calico): hack/cluster/up, hack/scenario apply,
+               go test -tags e2e ./test/e2e/..., hack/cluster/down
+The local cluster is torn down on every exit (a trap); a cluster that was already up is torn down before
+the end-to-end phase starts. Off Linux or without root the end-to-end phases are skipped, and said so.
+
+Environment: DATAPLANES (default "flannel calico"), FUZZ_TIME, FUZZ_TARGETS, SKIP_E2E=1, E2E_RUN (a
+go test -run pattern), and the PACKETWALK_* settings of hack/cluster/up.
+EOF
+}
+case "${1:-}" in -h | --help) usage; exit 0 ;; "") ;; *) usage >&2; exit 2 ;; esac
+
+T0=$SECONDS
+results=()
+failed=0
+record() { # PHASE STATUS SECONDS
+  results+=("$(printf '%-22s %-8s %5ss' "$1" "$2" "$3")")
+  [ "$2" = FAIL ] && failed=1
+  echo "=== $1: $2 in $3s"
+}
+banner() { echo; echo "=== $1"; }
+
+# Phase 1: unit and kernel tests
+banner "unit and kernel tests: go test ./..."
+t=$SECONDS
+if go test -count=1 ./...; then record unit PASS $((SECONDS - t)); else record unit FAIL $((SECONDS - t)); fi
+
+# Phase 2: fuzz smoke. Targets: FUZZ_TARGETS, or every func Fuzz* in the module's tests.
+fuzz_targets=${FUZZ_TARGETS:-$(grep -rlE '^func Fuzz[A-Z0-9]' --include='*_test.go' pkg plugins cmd hack test 2>/dev/null |
+  while read -r f; do
+    for fn in $(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' "$f"); do echo "./$(dirname "$f"):$fn"; done
+  done)}
+banner "fuzz smoke (${FUZZ_TIME:-10s} each): $(echo $fuzz_targets)"
+t=$SECONDS
+fuzz_status=PASS
+for target in $fuzz_targets; do
+  pkg=${target%%:*} fn=${target##*:}
+  echo "--- go test -run '^\$' -fuzz '^$fn\$' -fuzztime ${FUZZ_TIME:-10s} $pkg"
+  go test -run '^$' -fuzz "^$fn\$" -fuzztime "${FUZZ_TIME:-10s}" "$pkg" || fuzz_status=FAIL
+done
+[ -z "$fuzz_targets" ] && fuzz_status=NONE
+record fuzz "$fuzz_status" $((SECONDS - t))
+
+# Phase 3: end to end on the local cluster, once per dataplane
+skip_e2e=""
+if [ "${SKIP_E2E:-0}" = 1 ]; then
+  skip_e2e="SKIP_E2E=1"
+elif [ "$(uname -s)" != Linux ]; then
+  skip_e2e="the local cluster needs Linux (network namespaces and cgroups); this is $(uname -s)"
+elif [ "$(id -u)" != 0 ]; then
+  skip_e2e="the local cluster needs root (it creates network namespaces, cgroups and mounts); run as root"
+fi
+
+if [ -n "$skip_e2e" ]; then
+  for dp in ${DATAPLANES:-flannel calico}; do record "e2e $dp" SKIPPED 0; done
+  echo "SKIPPED the end-to-end phases: $skip_e2e"
+else
+  source "$repo/hack/cluster/lib/common.sh"
+  teardown() { "$repo/hack/cluster/down" >/dev/null 2>&1 || "$repo/hack/cluster/down"; }
+  trap teardown EXIT
+  trap 'exit 130' INT TERM
+  plugin_dir=$(mktemp -d)
+  if ! go build -o "$plugin_dir/kubectl-packetwalk" ./cmd/kubectl-packetwalk; then
+    echo "building the plugin failed: the end-to-end tests need it"
+    failed=1
+  fi
+  if [ -f "$STATE" ] || ip netns list | grep -q "^$CP_NETNS\b"; then
+    echo "a local cluster is up: tearing it down first (hack/cluster/down)"
+    teardown
+  fi
+  for dp in ${DATAPLANES:-flannel calico}; do
+    banner "end to end on $dp"
+    t=$SECONDS
+    status=PASS
+    if ! "$repo/hack/cluster/up" --dataplane "$dp"; then
+      status=FAIL
+    elif ! "$repo/hack/scenario" apply; then
+      status=FAIL
+    else
+      tu=$SECONDS
+      PATH="$plugin_dir:$K8S_BIN:$PATH" \
+        PACKETWALK_E2E_KUBECONFIG=$LAB_KUBECONFIG PACKETWALK_E2E_IMAGE=packetwalk.local/helper:1 \
+        PACKETWALK_E2E_DATAPLANE=$dp PACKETWALK_E2E_LAB=$PW_LAB PACKETWALK_E2E_PLUGIN=$plugin_dir/kubectl-packetwalk \
+        go test -tags e2e -count=1 -timeout 30m -v ${E2E_RUN:+-run "$E2E_RUN"} ./test/e2e/... || status=FAIL
+      echo "e2e tests on $dp: $((SECONDS - tu))s"
+    fi
+    if [ $status = FAIL ]; then
+      "$repo/hack/cluster/status" || true
+      echo "--- last lines of the lab's logs ($LOGS)"
+      for f in "$LOGS"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -5 "$f"; }; done
+    fi
+    td=$SECONDS
+    "$repo/hack/cluster/down" || status=FAIL
+    echo "down: $((SECONDS - td))s"
+    record "e2e $dp" $status $((SECONDS - t))
+  done
+  rm -rf "$plugin_dir"
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+printf '%-22s %-8s %5ss\n' total "$([ $failed = 0 ] && echo PASS || echo FAIL)" $((SECONDS - T0))
+[ -n "$skip_e2e" ] && echo "skipped: end-to-end phases ($skip_e2e)"
+exit $failed
