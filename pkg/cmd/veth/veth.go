@@ -15,8 +15,8 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
 var (
