@@ -114,4 +114,7 @@ type Route struct {
 	OnLink  bool   `json:"onlink,omitempty"`
 	// Node is the node that owns Dst, for routes to other nodes' pod blocks.
 	Node string `json:"node,omitempty"`
+	// VTEP is the underlay address the tunnel sends to for this route, when it differs from Gateway
+	// (VXLAN: the FDB entry of the gateway's MAC).
+	VTEP string `json:"vtep,omitempty"`
 }

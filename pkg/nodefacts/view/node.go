@@ -201,7 +201,11 @@ func podRoutes(ctx context.Context, client kubernetes.Interface, n *nodefacts.No
 				}
 			}
 			if inCIDR || o.addrs[r.Gateway] || (vtep != "" && o.addrs[vtep]) {
-				out = append(out, api.Route{Dst: r.Dst, Gateway: r.Gateway, Dev: r.Dev, OnLink: r.OnLink(), Node: o.name})
+				route := api.Route{Dst: r.Dst, Gateway: r.Gateway, Dev: r.Dev, OnLink: r.OnLink(), Node: o.name}
+				if vtep != r.Gateway {
+					route.VTEP = vtep
+				}
+				out = append(out, route)
 				break
 			}
 		}

@@ -177,11 +177,11 @@ func TestNodeNetwork(t *testing.T) {
 		warning   string
 	}{
 		{"calico-vxlan", "calico", api.Encapsulation{Type: "VXLAN", Device: "vxlan.calico", VNI: 4096, Port: 4789, Local: "10.201.0.11", MTU: 1450, Underlay: "eth0", UnderlayMTU: 1500, Overhead: 50, Fits: true},
-			api.Route{Dst: "10.244.2.0/26", Gateway: "10.244.2.0", Dev: "vxlan.calico", OnLink: true, Node: "node2"}, ""},
+			api.Route{Dst: "10.244.2.0/26", Gateway: "10.244.2.0", Dev: "vxlan.calico", OnLink: true, Node: "node2", VTEP: "10.201.0.12"}, ""},
 		{"calico-ipip", "calico", api.Encapsulation{Type: "IPIP", Device: "tunl0", MTU: 1480, Underlay: "eth0", UnderlayMTU: 1500, Overhead: 20, Fits: true},
 			api.Route{Dst: "10.244.2.0/26", Gateway: "10.201.0.12", Dev: "tunl0", OnLink: true, Node: "node2"}, ""},
 		{"flannel", "flannel", api.Encapsulation{Type: "VXLAN", Device: "flannel.1", VNI: 1, Port: 8472, Local: "10.201.0.11", MTU: 1450, Underlay: "eth0", UnderlayMTU: 1500, Overhead: 50, Fits: true},
-			api.Route{Dst: "10.244.2.0/24", Gateway: "10.244.2.0", Dev: "flannel.1", OnLink: true, Node: "node2"}, ""},
+			api.Route{Dst: "10.244.2.0/24", Gateway: "10.244.2.0", Dev: "flannel.1", OnLink: true, Node: "node2", VTEP: "10.201.0.12"}, ""},
 		{"cilium", "cilium", api.Encapsulation{Type: "VXLAN", Device: "cilium_vxlan", Port: 8472, MTU: 1500, Underlay: "eth0", UnderlayMTU: 1500, Overhead: 50, Fits: true},
 			api.Route{Dst: "10.0.2.0/24", Gateway: "10.0.1.197", Dev: "cilium_host", Node: "node2"}, "Cilium handles Services in eBPF"},
 	}

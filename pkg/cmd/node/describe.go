@@ -1,0 +1,131 @@
+package node
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"k8s.io/cli-runtime/pkg/printers"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+)
+
+// describe prints nn for a person, in kubectl describe's manner.
+func describe(w io.Writer, nn *api.NodeNetwork) error {
+	tw := printers.GetNewTabWriter(w)
+	ready := "Ready"
+	if !nn.Ready {
+		ready = "NotReady"
+	}
+	fmt.Fprintf(tw, "Node:\t%s (%s, %s)\n", nn.Node, ready, nn.OS)
+	fmt.Fprintf(tw, "Dataplane:\t%s\n", nn.Dataplane)
+	for _, e := range nn.DataplaneEvidence {
+		fmt.Fprintf(tw, "\t  %s\n", e)
+	}
+	if len(nn.Encapsulation) == 0 {
+		fmt.Fprintf(tw, "Encapsulation:\tnone: pod packets leave the node as they are\n")
+	} else {
+		fmt.Fprintf(tw, "Encapsulation:\t\n")
+		for _, e := range nn.Encapsulation {
+			fmt.Fprintf(tw, "\t  %s\n", encapLine(e, nn.PodMTU))
+		}
+	}
+	if nn.PodMTU != 0 {
+		fmt.Fprintf(tw, "Pod MTU:\t%d\n", nn.PodMTU)
+	}
+	if len(nn.PodRoutes) == 0 {
+		fmt.Fprintf(tw, "Routes to other nodes' pods:\tnone found (a single node, or routing the node's tables do not show)\n")
+	} else {
+		fmt.Fprintf(tw, "Routes to other nodes' pods:\t\n")
+		for _, r := range nn.PodRoutes {
+			owner := r.Node
+			if r.VTEP != "" {
+				owner += " (VTEP " + r.VTEP + ")"
+			}
+			fmt.Fprintf(tw, "\t  %s → %s\n", routeLine(r), owner)
+		}
+	}
+	fmt.Fprintf(tw, "Kube-proxy:\t%s\n", nn.KubeProxyMode)
+	for _, e := range nn.KubeProxyEvidence {
+		fmt.Fprintf(tw, "\t  %s\n", e)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "Pods:\n")
+	if len(nn.Pods) == 0 {
+		fmt.Fprintf(w, "  none\n")
+	} else {
+		pw := printers.GetNewTabWriter(w)
+		fmt.Fprintln(pw, "  POD\tIPS\tINTERFACE\tHOST-PEER\tNOTE")
+		for _, p := range nn.Pods {
+			peer, note := "-", p.Message
+			if p.HostInterface != "" {
+				peer = fmt.Sprintf("%s (ifindex %d)", p.HostInterface, p.HostIfIndex)
+			}
+			if p.HostNetwork {
+				peer, note = "node's own", "hostNetwork"
+			}
+			fmt.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, dash(strings.Join(p.IPs, ",")), dash(p.Interface), peer, note)
+		}
+		if err := pw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(nn.Warnings) > 0 {
+		fmt.Fprintf(w, "Warnings:\n")
+		for _, warn := range nn.Warnings {
+			fmt.Fprintf(w, "  %s\n", warn)
+		}
+	}
+	return nil
+}
+
+func encapLine(e api.Encapsulation, podMTU int) string {
+	s := e.Type + " on " + e.Device
+	if e.VNI != 0 {
+		s += fmt.Sprintf(", VNI %d", e.VNI)
+	} else if e.Type == "VXLAN" || e.Type == "Geneve" {
+		s += ", VNI per packet"
+	}
+	if e.Port != 0 {
+		s += fmt.Sprintf(", UDP %d", e.Port)
+	}
+	if e.Local != "" {
+		s += ", local " + e.Local
+	}
+	s += fmt.Sprintf(", MTU %d", e.MTU)
+	if e.Underlay != "" {
+		s += fmt.Sprintf(", over %s (MTU %d)", e.Underlay, e.UnderlayMTU)
+	}
+	if podMTU != 0 && e.UnderlayMTU != 0 {
+		verdict := "fits"
+		if !e.Fits {
+			verdict = "does NOT fit"
+		}
+		s += fmt.Sprintf(": pod MTU %d + %d overhead = %d %s", podMTU, e.Overhead, podMTU+e.Overhead, verdict)
+	}
+	return s
+}
+
+func routeLine(r api.Route) string {
+	s := r.Dst
+	if r.Gateway != "" {
+		s += " via " + r.Gateway
+	}
+	if r.Dev != "" {
+		s += " dev " + r.Dev
+	}
+	if r.OnLink {
+		s += " onlink"
+	}
+	return s
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,123 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{args: []string{"m02"}},
+		{args: []string{"m02", "-o", "json", "--explain"}},
+		{args: []string{}, wantErr: "name the node to show"},
+		{args: []string{"m02", "-o", "wide"}, wantErr: `-o must be json or yaml, got "wide"`},
+		{args: []string{"m02", "--helper-namespace", ""}, wantErr: "--helper-namespace must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			streams, _, _, _ := genericiooptions.NewTestIOStreams()
+			o := NewOptions(streams)
+			cmd := &cobra.Command{Use: "node", SilenceErrors: true, SilenceUsage: true, RunE: func(cmd *cobra.Command, args []string) error {
+				if len(args) == 1 {
+					o.name = args[0]
+				}
+				return o.Validate()
+			}}
+			o.AddFlags(cmd)
+			cmd.SetArgs(append([]string{}, tt.args...))
+			err := cmd.Execute()
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("error = %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func options(t *testing.T, scenario string) (*Options, *nodefactstest.Scenario, *strings.Builder) {
+	t.Helper()
+	s := nodefactstest.Load(t, scenario)
+	var objs []runtime.Object
+	for _, n := range s.Nodes() {
+		objs = append(objs, n)
+	}
+	for _, p := range s.Pods() {
+		objs = append(objs, p)
+	}
+	streams, _, _, _ := genericiooptions.NewTestIOStreams()
+	out := &strings.Builder{}
+	streams.Out = out
+	o := NewOptions(streams)
+	o.client = fake.NewSimpleClientset(objs...)
+	o.name = "node1"
+	return o, s, out
+}
+
+func TestDescribe(t *testing.T) {
+	for _, scenario := range []string{"calico-vxlan", "calico-ipip", "flannel", "cilium"} {
+		t.Run(scenario, func(t *testing.T) {
+			o, s, out := options(t, scenario)
+			if err := o.run(context.Background(), s.Runner); err != nil {
+				t.Fatal(err)
+			}
+			path := "testdata/" + scenario + ".txt"
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test -update creates it)", err)
+			}
+			if diff := cmp.Diff(string(want), out.String()); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", path, diff)
+			}
+		})
+	}
+}
+
+func TestJSONIsANodeNetwork(t *testing.T) {
+	o, s, out := options(t, "calico-vxlan")
+	o.Output = "json"
+	if err := o.run(context.Background(), s.Runner); err != nil {
+		t.Fatal(err)
+	}
+	var nn api.NodeNetwork
+	if err := json.Unmarshal([]byte(out.String()), &nn); err != nil {
+		t.Fatal(err)
+	}
+	if nn.Kind != "NodeNetwork" || nn.Node != "node1" || len(nn.Links) == 0 {
+		t.Errorf("kind %s node %s, %d links", nn.Kind, nn.Node, len(nn.Links))
+	}
+	byName := map[string]api.Link{}
+	for _, l := range nn.Links {
+		byName[l.Name] = l
+	}
+	if l := byName["cali35e3a5cb80b"]; l.Kind != "veth" || l.MAC != "ee:ee:ee:ee:ee:ee" || l.Index == 0 {
+		t.Errorf("cali35e3a5cb80b in the link table = %+v", l)
+	}
+}
