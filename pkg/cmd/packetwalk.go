@@ -11,6 +11,8 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cleanup"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/node"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/veth"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/version"
 )
 
@@ -47,6 +49,8 @@ func NewPacketwalkCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("namespace", cmdshared.CompleteNamespaces(clients))
 
 	cmd.AddCommand(
+		veth.NewCmdVeth(f, streams),
+		node.NewCmdNode(f, streams),
 		capture.NewCmdCapture(f, streams),
 		cleanup.NewCmdCleanup(f, streams),
 		version.NewCmdVersion(streams),
