@@ -222,31 +222,49 @@ func CheckFilter(ctx context.Context, runner noderun.Runner, targets []Target, f
 	if filter == "" {
 		return nil
 	}
-	type place struct{ node, iface string }
-	seen := map[place]bool{}
-	var wg sync.WaitGroup
-	errs := make([]error, len(targets))
-	for i, t := range targets {
-		p := place{t.Node, t.IfaceName()}
-		if seen[p] {
-			continue
+	var places []string // "node/iface", each once
+	seen := map[string]bool{}
+	for _, t := range targets {
+		p := t.Node + "/" + t.IfaceName()
+		if !seen[p] {
+			seen[p] = true
+			places = append(places, p)
 		}
-		seen[p] = true
+	}
+	problems := make([]string, len(places))
+	errs := make([]error, len(places))
+	var wg sync.WaitGroup
+	for i, p := range places {
+		node, iface, _ := strings.Cut(p, "/")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := runner.Run(ctx, p.node, FilterCheckArgs(p.iface, filter))
+			res, err := runner.Run(ctx, node, FilterCheckArgs(iface, filter))
 			switch {
 			case err != nil:
-				errs[i] = fmt.Errorf("checking the capture filter on node %s: %w", p.node, err)
+				errs[i] = fmt.Errorf("checking the capture filter on node %s: %w", node, err)
 			case !res.OK():
-				errs[i] = fmt.Errorf("tcpdump rejected the capture on %s/%s with -f %q: %s "+
-					"(the filter uses tcpdump's syntax, see pcap-filter(7))",
-					p.node, p.iface, filter, tcpdumpError(strings.Split(string(res.Stderr), "\n")))
+				problems[i] = tcpdumpError(strings.Split(string(res.Stderr), "\n"))
 			}
 		}()
 	}
 	wg.Wait()
+	// The same message from several places (a bad filter is bad everywhere) is reported once.
+	var order []string
+	where := map[string][]string{}
+	for i, problem := range problems {
+		if problem == "" {
+			continue
+		}
+		if where[problem] == nil {
+			order = append(order, problem)
+		}
+		where[problem] = append(where[problem], places[i])
+	}
+	for _, problem := range order {
+		errs = append(errs, fmt.Errorf("tcpdump rejected the capture on %s with -f %q: %s "+
+			"(the filter uses tcpdump's syntax, see pcap-filter(7))", strings.Join(where[problem], ", "), filter, problem))
+	}
 	return errors.Join(errs...)
 }
 
