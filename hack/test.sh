@@ -16,11 +16,13 @@ Runs every test of packetwalk and prints how long each phase took:
                a _test.go file), or listed in FUZZ_TARGETS as "PKG_DIR:FuzzName ..."
   3. e2e       for each dataplane (flannel, then calico): hack/cluster/up, hack/scenario apply,
                go test -tags e2e ./test/e2e/..., hack/cluster/down
-The local cluster is torn down on every exit (a trap); a cluster that was already up is torn down before
-the end-to-end phase starts. Off Linux or without root the end-to-end phases are skipped, and said so.
+The end-to-end phases use a cluster of their own (lab /tmp/packetwalk-e2e-lab, nodes pwe-node1..., API on
+127.0.0.1:26444), so the cluster `make demo` leaves up is never touched; it is torn down on every exit (a
+trap), and a test cluster left by an interrupted run is torn down first. Off Linux or without root the
+end-to-end phases are skipped, and said so.
 
 Environment: DATAPLANES (default "flannel calico"), FUZZ_TIME, FUZZ_TARGETS, SKIP_E2E=1, E2E_RUN (a
-go test -run pattern), and the PACKETWALK_* settings of hack/cluster/up.
+go test -run pattern), PACKETWALK_CACHE (the build cache hack/cluster/up shares with the demo).
 EOF
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; "") ;; *) usage >&2; exit 2 ;; esac
@@ -70,6 +72,7 @@ if [ -n "$skip_e2e" ]; then
   for dp in ${DATAPLANES:-flannel calico}; do record "e2e $dp" SKIPPED 0; done
   echo "SKIPPED the end-to-end phases: $skip_e2e"
 else
+  export PACKETWALK_LAB=/tmp/packetwalk-e2e-lab PACKETWALK_PREFIX=pwe PACKETWALK_API_PORT=26444
   source "$repo/hack/cluster/lib/common.sh"
   teardown() { "$repo/hack/cluster/down" >/dev/null 2>&1 || "$repo/hack/cluster/down"; }
   trap teardown EXIT
@@ -80,7 +83,7 @@ else
     failed=1
   fi
   if [ -f "$STATE" ] || ip netns list | grep -q "^$CP_NETNS\b"; then
-    echo "a local cluster is up: tearing it down first (hack/cluster/down)"
+    echo "a test cluster from an earlier run is up in $PW_LAB: tearing it down first"
     teardown
   fi
   for dp in ${DATAPLANES:-flannel calico}; do
