@@ -42,6 +42,7 @@ type PcapngWriter struct {
 	flushOut func() error
 	nano     []bool // per interface id
 	block    []byte
+	trailer  [8]byte // padding and trailing length of a packet block; a field so it does not escape per packet
 	packets  int64
 	err      error
 }
@@ -133,9 +134,9 @@ func (w *PcapngWriter) writePacket(id uint32, p Packet, prefix, payload []byte) 
 	b = append(b, prefix...)
 	w.write(b)
 	w.write(payload)
-	var trailer [8]byte
-	binary.LittleEndian.PutUint32(trailer[pad:], total)
-	w.write(trailer[:pad+4])
+	w.trailer = [8]byte{}
+	binary.LittleEndian.PutUint32(w.trailer[pad:], total)
+	w.write(w.trailer[:pad+4])
 	w.block = b[:0]
 	if w.err == nil {
 		w.packets++
