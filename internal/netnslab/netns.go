@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // RequireRoot skips t unless it runs as root with the named tools on PATH.
@@ -22,9 +24,28 @@ func RequireRoot(t testing.TB, tools ...string) {
 	}
 }
 
+// staleAfter is how old a pwt-vt- namespace must be to count as left behind by a killed test: the labs
+// live for seconds.
+const staleAfter = 15 * time.Minute
+
+var sweepOnce sync.Once
+
+// sweepStaleNetns deletes pwt-vt- namespaces left behind by test processes killed before their cleanups.
+func sweepStaleNetns() {
+	entries, _ := os.ReadDir("/run/netns")
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !strings.HasPrefix(e.Name(), "pwt-vt-") || time.Since(info.ModTime()) < staleAfter {
+			continue
+		}
+		_ = exec.Command("ip", "netns", "del", e.Name()).Run()
+	}
+}
+
 // NewNetns creates a network namespace named pwt-<base>-<random> and deletes it when t ends.
 func NewNetns(t testing.TB, base string) string {
 	t.Helper()
+	sweepOnce.Do(sweepStaleNetns)
 	b := make([]byte, 3)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)

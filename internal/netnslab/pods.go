@@ -52,7 +52,9 @@ func startPodProcesses(t testing.TB, root string, driver CgroupDriver, pod *Pod)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatalf("creating cgroup %s: %v", dir, err)
 		}
-		cmd := exec.Command("nsenter", "--net=/run/netns/"+pod.Netns, "--", "sleep", "3600")
+		cmd := exec.Command("nsenter", "--net=/run/netns/"+pod.Netns, "--", "sleep", "600")
+		// A test process killed before its cleanups (a -timeout panic, SIGKILL) takes these along.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting a process in %s: %v", pod.Netns, err)
 		}
@@ -79,6 +81,7 @@ func podCgroup(driver CgroupDriver, uid, containerID string) string {
 // since cleanups run last-registered first), removes it with everything under it.
 func newCgroupRoot(t testing.TB, name string) string {
 	t.Helper()
+	sweepStaleCgroups()
 	top := filepath.Join(cgroupBase, name)
 	if err := os.MkdirAll(top, 0o755); err != nil {
 		t.Skipf("cannot create cgroup %s (needs the cgroup v1 pids hierarchy): %v", top, err)
@@ -123,4 +126,30 @@ func RandomUID(t testing.TB) string {
 	}
 	h := hex.EncodeToString(b)
 	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}
+
+// sweepStaleCgroups removes the cgroup trees of labs whose test process died before its cleanups: those
+// with no process left in them. A running lab's tree always holds its pods' processes.
+func sweepStaleCgroups() {
+	tops, _ := filepath.Glob(filepath.Join(cgroupBase, "pwt-vt-*"))
+	for _, top := range tops {
+		var dirs []string
+		busy := false
+		_ = filepath.WalkDir(top, func(p string, d os.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			dirs = append(dirs, p)
+			if procs, err := os.ReadFile(filepath.Join(p, "cgroup.procs")); err != nil || len(strings.TrimSpace(string(procs))) > 0 {
+				busy = true
+			}
+			return nil
+		})
+		if busy {
+			continue
+		}
+		for i := len(dirs) - 1; i >= 0; i-- {
+			_ = os.Remove(dirs[i])
+		}
+	}
 }

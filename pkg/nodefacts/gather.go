@@ -10,6 +10,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/netfilter"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 )
@@ -52,7 +53,7 @@ func Gather(ctx context.Context, r noderun.Runner, node string, pods []*corev1.P
 		scanAt = len(cmds)
 		cmds = append(cmds, podnet.ScanArgv(patterns))
 	}
-	results, err := runBatch(ctx, r, node, cmds)
+	results, err := batch.Run(ctx, r, node, cmds)
 	if err != nil {
 		return nil, nil, fmt.Errorf("gathering network facts on node %s: %w", node, err)
 	}
@@ -179,7 +180,7 @@ func enterPods(ctx context.Context, r noderun.Runner, node string, pods []*corev
 	var results []noderun.Result
 	if len(cmds) > 0 {
 		var err error
-		if results, err = runBatch(ctx, r, node, cmds); err != nil {
+		if results, err = batch.Run(ctx, r, node, cmds); err != nil {
 			return nil, fmt.Errorf("reading pod network namespaces on node %s: %w", node, err)
 		}
 	}

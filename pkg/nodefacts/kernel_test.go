@@ -52,7 +52,7 @@ func pidNames(lab *netnslab.Lab) map[int]string {
 }
 
 // gatherLab gathers every node of lab through rec and indexes the results by pod name.
-func gatherLab(t *testing.T, rec *recorder, lab *netnslab.Lab) (map[string]*Node, map[string]*PodNet) {
+func gatherLab(t *testing.T, rec *nodefactstest.Recorder, lab *netnslab.Lab) (map[string]*Node, map[string]*PodNet) {
 	t.Helper()
 	nodes, nets := map[string]*Node{}, map[string]*PodNet{}
 	for _, node := range []string{"node1", "node2"} {
@@ -108,7 +108,7 @@ func TestKernelCalicoVXLAN(t *testing.T) {
 	if err := netnslab.TCPReachable(t, curl, httpbin0, 8080); err != nil {
 		t.Fatalf("same-node TCP: %v", err)
 	}
-	rec := &recorder{runner: lab.Runner, names: pidNames(lab)}
+	rec := &nodefactstest.Recorder{Runner: lab.Runner, Names: pidNames(lab)}
 	nodes, nets := gatherLab(t, rec, lab)
 
 	for _, tc := range []struct{ pod, node, peer string }{
@@ -175,7 +175,7 @@ func TestKernelCalicoVXLAN(t *testing.T) {
 	}
 
 	if *update {
-		rec.save(t, "calico-vxlan", manifestOf(lab, map[string][]string{"node1": {"10.244.1.0/24"}, "node2": {"10.244.2.0/24"}}))
+		rec.Save(t, "calico-vxlan", manifestOf(lab, map[string][]string{"node1": {"10.244.1.0/24"}, "node2": {"10.244.2.0/24"}}))
 	}
 }
 
@@ -188,7 +188,7 @@ func TestKernelFlannel(t *testing.T) {
 	if err := netnslab.TCPReachable(t, curl, lab.Pod("default", "httpbin-0"), 8080); err != nil {
 		t.Fatalf("same-node TCP: %v", err)
 	}
-	rec := &recorder{runner: lab.Runner, names: pidNames(lab)}
+	rec := &nodefactstest.Recorder{Runner: lab.Runner, Names: pidNames(lab)}
 	nodes, nets := gatherLab(t, rec, lab)
 
 	n1 := nodes["node1"]
@@ -222,13 +222,13 @@ func TestKernelFlannel(t *testing.T) {
 		t.Errorf("net1 = kind %s, peer %s verified %v confirmed %q; want an unverified macvlan", m.PodLink.Kind(), m.HostPeer.Name, m.Verified, m.ConfirmedBy)
 	}
 	if *update {
-		rec.save(t, "flannel", manifestOf(lab, map[string][]string{"node1": {"10.244.1.0/24"}, "node2": {"10.244.2.0/24"}}))
+		rec.Save(t, "flannel", manifestOf(lab, map[string][]string{"node1": {"10.244.1.0/24"}, "node2": {"10.244.2.0/24"}}))
 	}
 }
 
 func TestKernelCiliumShaped(t *testing.T) {
 	lab := netnslab.CiliumShaped(t)
-	rec := &recorder{runner: lab.Runner, names: pidNames(lab)}
+	rec := &nodefactstest.Recorder{Runner: lab.Runner, Names: pidNames(lab)}
 	nodes, nets := gatherLab(t, rec, lab)
 	a := onlyAttachment(t, nets["curl"], nodes["node1"], "eth0")
 	truth := readLink(t, lab.Nodes["node1"], "lxc5b3f1e2a9c07")
@@ -246,6 +246,6 @@ func TestKernelCiliumShaped(t *testing.T) {
 		m := manifestOf(lab, map[string][]string{"node1": {"10.0.1.0/24"}, "node2": {"10.0.2.0/24"}})
 		m.Source = "kernel lab shaped like Cilium in tunnel mode (internal/netnslab.CiliumShaped), recorded by go test ./pkg/nodefacts -run Kernel -update; " +
 			"Cilium's eBPF programs cannot run here, so the pod's neighbour entry for its gateway (lxc's MAC, as Cilium's ARP responder answers) was set by hand"
-		rec.save(t, "cilium", m)
+		rec.Save(t, "cilium", m)
 	}
 }

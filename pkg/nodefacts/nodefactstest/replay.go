@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun/noderuntest"
 )
@@ -27,22 +27,19 @@ var _ noderun.Runner = (*Replay)(nil)
 
 // Run implements noderun.Runner.
 func (r *Replay) Run(ctx context.Context, node string, argv []string) (noderun.Result, error) {
-	cmds, mark, ok := DecodeBatch(argv)
+	cmds, mark, ok := batch.Decode(argv)
 	if !ok {
 		return r.answer(ctx, node, argv)
 	}
-	var res noderun.Result
+	results := make([]noderun.Result, len(cmds))
 	for i, c := range cmds {
 		sub, err := r.answer(ctx, node, c)
 		if err != nil {
 			return noderun.Result{}, err
 		}
-		res.Stderr = append(res.Stderr, fmt.Sprintf("%s %d\n", mark, i)...)
-		res.Stderr = append(res.Stderr, sub.Stderr...)
-		res.Stdout = append(res.Stdout, sub.Stdout...)
-		res.Stdout = append(res.Stdout, fmt.Sprintf("\n%s %d %d\n", mark, i, sub.ExitCode)...)
+		results[i] = sub
 	}
-	return res, nil
+	return batch.Frame(results, mark), nil
 }
 
 func (r *Replay) answer(ctx context.Context, node string, argv []string) (noderun.Result, error) {
@@ -74,22 +71,4 @@ func (r *Replay) answer(ctx context.Context, node string, argv []string) (noderu
 // Stream implements noderun.Runner.
 func (r *Replay) Stream(ctx context.Context, node string, argv []string, stdout, stderr io.Writer) (int, error) {
 	return r.Recorded.Stream(ctx, node, argv, stdout, stderr)
-}
-
-// DecodeBatch unpacks a nodefacts batch argv into its commands and frame mark.
-func DecodeBatch(argv []string) (cmds [][]string, mark string, ok bool) {
-	if len(argv) < 5 || argv[0] != "sh" || argv[1] != "-c" || argv[3] != "packetwalk-batch" {
-		return nil, "", false
-	}
-	mark = argv[4]
-	rest := argv[5:]
-	for len(rest) > 0 {
-		n, err := strconv.Atoi(rest[0])
-		if err != nil || n < 0 || n > len(rest)-1 {
-			return nil, "", false
-		}
-		cmds = append(cmds, rest[1:1+n])
-		rest = rest[1+n:]
-	}
-	return cmds, mark, true
 }

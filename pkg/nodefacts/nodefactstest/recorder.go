@@ -1,0 +1,142 @@
+package nodefactstest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+)
+
+var _ noderun.Runner = (*Recorder)(nil)
+
+// Recorder runs commands through a real runner and keeps what each command inside a batch printed, to
+// save them as a scenario (kernel lab tests, end-to-end tests on the local cluster).
+type Recorder struct {
+	Runner noderun.Runner
+	// Names maps a PID to the pod it belongs to, to name the recorded files.
+	Names map[int]string
+
+	mu       sync.Mutex
+	commands []recorded
+}
+
+type recorded struct {
+	node string
+	argv []string
+	res  noderun.Result
+}
+
+func (r *Recorder) Run(ctx context.Context, node string, argv []string) (noderun.Result, error) {
+	res, err := r.Runner.Run(ctx, node, argv)
+	if err != nil {
+		return res, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cmds, mark, ok := batch.Decode(argv)
+	if !ok {
+		r.commands = append(r.commands, recorded{node, argv, res})
+		return res, nil
+	}
+	parts, err := batch.Split(res, mark, len(cmds))
+	if err != nil {
+		return res, err
+	}
+	for i, c := range cmds {
+		r.commands = append(r.commands, recorded{node, c, parts[i]})
+	}
+	return res, nil
+}
+
+func (r *Recorder) Stream(context.Context, string, []string, io.Writer, io.Writer) (int, error) {
+	return 0, fmt.Errorf("nodefactstest: streaming is not recorded")
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
+
+// fileName names a recorded command's output: node/<pod>-<command>.json (or .txt when the command
+// does not print JSON), without the pod part for the node's own commands.
+func (r *Recorder) fileName(c recorded) string {
+	argv, who := c.argv, ""
+	ext := ".txt"
+	for _, a := range c.argv {
+		if a == "-j" {
+			ext = ".json"
+		}
+	}
+	if len(argv) > 5 && argv[0] == "nsenter" && argv[1] == "-t" {
+		pid, _ := strconv.Atoi(argv[2])
+		who = r.Names[pid]
+		if who == "" {
+			who = "pid" + argv[2]
+		}
+		who += "-"
+		argv = argv[5:]
+	}
+	if len(argv) > 3 && argv[0] == "sh" && argv[1] == "-c" {
+		argv = argv[3:4]
+	}
+	words := strings.Join(argv, "-")
+	if len(words) > 60 {
+		words = words[:60]
+	}
+	return filepath.Join(c.node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-")+ext)
+}
+
+// Save writes the recordings and the manifest m of scenario into testdata/<scenario>, replacing it.
+func (r *Recorder) Save(t *testing.T, scenario string, m Manifest) {
+	t.Helper()
+	dir := Dir(scenario)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range r.commands {
+		key := c.node + "\x00" + strings.Join(c.argv, "\x00")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		name := r.fileName(c)
+		for i := 2; fileTaken(m, name); i++ {
+			ext := filepath.Ext(name)
+			name = strings.TrimSuffix(name, ext) + "-" + strconv.Itoa(i) + ext
+		}
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, c.res.Stdout, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m.Commands = append(m.Commands, CommandInfo{Node: c.node, Argv: c.argv, Stdout: name,
+			Stderr: string(c.res.Stderr), ExitCode: c.res.ExitCode})
+	}
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(raw, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d commands into %s", len(m.Commands), dir)
+}
+
+func fileTaken(m Manifest, name string) bool {
+	for _, c := range m.Commands {
+		if c.Stdout == name {
+			return true
+		}
+	}
+	return false
+}
