@@ -163,13 +163,15 @@ func (d *decoder) isVXLANPort(p uint16) bool {
 func (d *decoder) decode(p *pcapread.Packet, f *frame) {
 	*f = frame{
 		iface:    p.Interface,
-		ts:       p.Timestamp.UnixNano(),
 		wireLen:  p.Length,
 		capLen:   p.CaptureLength,
 		linkType: p.LinkType,
 	}
 	if f.wireLen < f.capLen {
 		f.wireLen = f.capLen
+	}
+	if !p.Timestamp.IsZero() {
+		f.ts = p.Timestamp.UnixNano()
 	}
 	st, data, problem := linkHeader(p.LinkType, p.Data, f)
 	if problem != "" {
@@ -203,6 +205,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 		f.truncated = true
 	}
 
+	// Bytes the snap length cut off are at the end of the frame: they belong to the innermost payload.
+	missing := max(f.wireLen-f.capLen, 0)
 	var (
 		etherType  uint16
 		etherData  []byte
@@ -224,12 +228,20 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 			ip := &lv.ip4
 			f.setNetwork(netIPv4, depth, addrFrom4(ip.SrcIP), addrFrom4(ip.DstIP))
 			f.ipID = ip.Id
+			f.ipTotal = int(ip.Length)
+			if ip.Contents[2]|ip.Contents[3] == 0 { // BIG TCP or TSO: the length is the frame's
+				f.ipTotal = len(ip.Contents) + len(ip.Payload) + missing
+			}
 			ipProto, ipPayload, haveIP = ip.Protocol, ip.Payload, true
 			fragment = ip.FragOffset != 0
 		case layers.LayerTypeIPv6:
 			ip := &lv.ip6
 			f.setNetwork(netIPv6, depth, addrFrom16(ip.SrcIP), addrFrom16(ip.DstIP))
 			f.ipID = uint16(ip.FlowLabel)
+			f.ipTotal = 40 + int(ip.Length)
+			if ip.Length == 0 { // a jumbogram
+				f.ipTotal = len(ip.Contents) + len(ip.Payload) + missing
+			}
 			ipProto, ipPayload, haveIP = ip.nextHeader(), ip.Payload, true
 		case layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6HopByHop:
 			ipProto, ipPayload = lv.ip6ext.NextHeader, lv.ip6ext.Payload
@@ -255,6 +267,7 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 	}
 	if haveIP {
 		f.proto, f.ipLen, f.fragment = uint8(ipProto), len(ipPayload), fragment
+		f.l4Len = len(ipPayload) + missing
 		transport, transProto = ipPayload, ipProto
 	}
 	if err != nil {
@@ -433,7 +446,7 @@ func (d *decoder) gpeChain(f *frame, next byte, b []byte) (start, []byte) {
 func (f *frame) setNetwork(k netKind, depth int, src, dst addr) {
 	f.net, f.netDepth, f.src, f.dst = k, depth, src, dst
 	// An inner header replaces the outer one's transport and application facts.
-	f.proto, f.ipID, f.ipLen, f.fragment = 0, 0, 0, false
+	f.proto, f.ipID, f.ipLen, f.ipTotal, f.l4Len, f.fragment = 0, 0, 0, 0, 0, false
 	f.hasPorts, f.sport, f.dport, f.tcpFlags, f.hasTCPFlags, f.seq, f.ack = false, 0, 0, 0, false, 0, 0
 	f.tcpHeader, f.payload = nil, nil
 	f.icmpType, f.icmpCode, f.icmpError, f.quoted, f.mtu = 0, 0, false, quoted{}, 0

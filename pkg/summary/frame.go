@@ -120,7 +120,9 @@ type frame struct {
 	src, dst addr
 	proto    uint8
 	ipID     uint16
-	ipLen    int  // the IP payload length
+	ipLen    int  // the IP payload captured (after extension headers)
+	ipTotal  int  // the IP packet's length on the wire, header included
+	l4Len    int  // the transport segment's length on the wire, header included
 	fragment bool // a fragment after the first: no transport header
 
 	hasPorts     bool

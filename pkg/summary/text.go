@@ -1,0 +1,304 @@
+package summary
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+)
+
+// TextOptions shape the text report.
+type TextOptions struct {
+	// MaxFlows is how many flows the table shows (DefaultTextFlows when 0, all when negative).
+	MaxFlows int
+}
+
+// DefaultTextFlows is how many flows the text table shows unless told otherwise.
+const DefaultTextFlows = 50
+
+// maxCell bounds an endpoint cell so that a row fits a 160-column terminal.
+const maxCell = 44
+
+// WriteJSON writes the summary as indented JSON (the schema in docs/summary-json.md).
+func WriteJSON(w io.Writer, s api.Summary) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return fmt.Errorf("writing the summary as JSON: %w", err)
+	}
+	return nil
+}
+
+// WriteText writes the summary for a person: the capture, a table of flows (each with its details on the
+// lines below it) and the notes.
+func WriteText(w io.Writer, s api.Summary, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	writeCapture(bw, s.Capture)
+	limit := opts.MaxFlows
+	if limit == 0 {
+		limit = DefaultTextFlows
+	}
+	if limit < 0 || limit > len(s.Flows) {
+		limit = len(s.Flows)
+	}
+	fmt.Fprintln(bw)
+	if limit < len(s.Flows) {
+		fmt.Fprintf(bw, "FLOWS (%d largest of %d; -o json lists them all)\n", limit, len(s.Flows))
+	} else {
+		fmt.Fprintf(bw, "FLOWS (%d)\n", len(s.Flows))
+	}
+	writeFlows(bw, s.Flows[:limit], showInterfaces(s))
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "NOTES")
+	if len(s.Notes) == 0 {
+		fmt.Fprintln(bw, "  nothing to report")
+	}
+	kindWidth := 0
+	for _, n := range s.Notes {
+		kindWidth = max(kindWidth, len(n.Kind))
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(bw, "  %-*s  %s\n", kindWidth, n.Kind, n.Message)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing the summary: %w", err)
+	}
+	return nil
+}
+
+// WriteFlowLine writes one flow on one line, for printing flows as they complete during a live capture.
+func WriteFlowLine(w io.Writer, f api.Flow) error {
+	line := fmt.Sprintf("%-6s %s → %s  %s  %s pkts  %s", f.Protocol, showEndpoint(f.Client), showEndpoint(f.Server),
+		f.State, packetPair(f), bytePair(f))
+	if d := flowDetails(f, true); len(d) > 0 {
+		line += "  " + strings.Join(d, "; ")
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+func writeCapture(w io.Writer, c api.CaptureStats) {
+	desc := []string{}
+	if c.Format != "" {
+		desc = append(desc, c.Format)
+	}
+	pk := fmt.Sprintf("%d packets", c.Packets)
+	if c.Copies > 0 {
+		pk += fmt.Sprintf(" (%d unique, %d copies seen at a second interface)", c.UniquePackets, c.Copies)
+	}
+	desc = append(desc, pk, humanBytes(c.Bytes))
+	if c.Start != nil && c.End != nil {
+		desc = append(desc, fmt.Sprintf("%s from %s to %s", c.End.Sub(*c.Start).Round(1e6), c.Start.Format("2006-01-02 15:04:05.000"),
+			c.End.Format("15:04:05.000 MST")))
+	}
+	fmt.Fprintf(w, "CAPTURE  %s\n", strings.Join(desc, ", "))
+	var ifs []string
+	for _, i := range c.Interfaces {
+		ifs = append(ifs, fmt.Sprintf("%s: %d", i.Name, i.Packets))
+	}
+	if len(ifs) > 1 {
+		fmt.Fprintf(w, "         packets per interface: %s\n", strings.Join(ifs, ", "))
+	}
+	var extra []string
+	for _, x := range []struct {
+		n    int64
+		what string
+	}{{c.NonIP, "without IP (ARP, other)"}, {c.Malformed, "malformed"}, {c.CutBySnaplen, "cut by the snap length"}} {
+		if x.n > 0 {
+			extra = append(extra, fmt.Sprintf("%d %s", x.n, x.what))
+		}
+	}
+	if len(extra) > 0 {
+		fmt.Fprintf(w, "         frames: %s\n", strings.Join(extra, ", "))
+	}
+}
+
+// showInterfaces is false when every flow was seen at one point only: then "seen on" says nothing.
+func showInterfaces(s api.Summary) bool {
+	return len(s.Capture.Interfaces) > 1
+}
+
+func writeFlows(w io.Writer, flows []api.Flow, interfaces bool) {
+	header := []string{"PROTO", "CLIENT", "SERVER", "STATE", "PACKETS →/←", "BYTES →/←"}
+	rows := [][]string{header}
+	for _, f := range flows {
+		rows = append(rows, []string{f.Protocol, cell(showEndpoint(f.Client)), cell(showEndpoint(f.Server)), f.State,
+			packetPair(f), bytePair(f)})
+	}
+	widths := make([]int, len(header))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for n, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		if n == 0 {
+			continue
+		}
+		f := flows[n-1]
+		if interfaces || hasTunnel(f) {
+			fmt.Fprintf(w, "       seen on %s\n", observations(f))
+		}
+		if d := flowDetails(f, false); len(d) > 0 {
+			fmt.Fprintf(w, "       %s\n", strings.Join(d, "; "))
+		}
+	}
+}
+
+func cell(s string) string {
+	if utf8.RuneCountInString(s) <= maxCell {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxCell-1]) + "…"
+}
+
+func packetPair(f api.Flow) string {
+	return fmt.Sprintf("%d/%d", f.ClientToServer.Packets, f.ServerToClient.Packets)
+}
+
+func bytePair(f api.Flow) string {
+	return humanBytes(f.ClientToServer.Bytes) + "/" + humanBytes(f.ServerToClient.Bytes)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1e6:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	case n < 1e9:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+}
+
+func hasTunnel(f api.Flow) bool {
+	for _, o := range f.Observations {
+		if len(o.Encapsulation) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func observations(f api.Flow) string {
+	var parts []string
+	for _, o := range f.Observations {
+		var words []string
+		if o.Interface != "" {
+			words = append(words, o.Interface)
+		}
+		for _, t := range o.Encapsulation {
+			words = append(words, tunnelText(t))
+		}
+		if len(words) == 0 {
+			words = append(words, "plain")
+		}
+		s := strings.Join(words, " ")
+		if len(f.Observations) > 1 {
+			s += fmt.Sprintf(" (%d)", o.Packets)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func tunnelText(t api.TunnelHeader) string {
+	s := t.Type
+	if t.VNI != nil {
+		s += fmt.Sprintf(" vni %d", *t.VNI)
+	}
+	src, dst := t.Source.IP, t.Destination.IP
+	if t.Source.Name != "" {
+		src += " (" + t.Source.Name + ")"
+	}
+	if t.Destination.Name != "" {
+		dst += " (" + t.Destination.Name + ")"
+	}
+	s += " " + src + " → " + dst
+	if t.Destination.Port != 0 {
+		s += fmt.Sprintf(" udp/%d", t.Destination.Port)
+	}
+	return s
+}
+
+// flowDetails lists what else a person wants to know about a flow: application, problems, translation.
+func flowDetails(f api.Flow, withPath bool) []string {
+	var d []string
+	if h := f.HTTP; h != nil {
+		s := ""
+		if h.FirstRequest != "" {
+			s = h.FirstRequest
+			if h.Requests > 1 {
+				s += fmt.Sprintf(" (+%d more requests)", h.Requests-1)
+			}
+		}
+		var codes []string
+		for _, r := range h.Responses {
+			c := strconv.Itoa(r.Code)
+			if r.Count > 1 {
+				c += fmt.Sprintf(" ×%d", r.Count)
+			}
+			codes = append(codes, c)
+		}
+		if len(codes) > 0 {
+			if s != "" {
+				s += " → "
+			}
+			s += strings.Join(codes, ", ")
+		}
+		d = append(d, "http "+s)
+	}
+	for _, q := range f.DNS {
+		s := fmt.Sprintf("dns %s %s", q.Type, q.Name)
+		for rc := range q.RCodes {
+			s += " → " + rc
+		}
+		if q.Responses == 0 {
+			s += " (no response)"
+		}
+		d = append(d, s)
+	}
+	if t := f.TCP; t != nil {
+		if t.Retransmissions > 0 {
+			d = append(d, plural(t.Retransmissions, "retransmission"))
+		}
+		if t.SYNs > 1 {
+			d = append(d, fmt.Sprintf("%d SYNs", t.SYNs))
+		}
+	}
+	if f.DNAT != nil {
+		if f.DNAT.Role == "original" {
+			d = append(d, "DNAT to "+showEndpoint(f.DNAT.Peer))
+		} else {
+			d = append(d, "DNAT from "+showEndpoint(f.DNAT.Peer))
+		}
+	}
+	if f.ICMPErrors > 0 {
+		d = append(d, plural(f.ICMPErrors, "ICMP error"))
+	}
+	if f.Copies > 0 {
+		d = append(d, fmt.Sprintf("%d copies at a second interface", f.Copies))
+	}
+	if f.RolesGuessed {
+		d = append(d, "client/server guessed from the ports")
+	}
+	if withPath && (len(f.Observations) > 1 || hasTunnel(f)) {
+		d = append(d, "seen on "+observations(f))
+	}
+	return d
+}
