@@ -85,13 +85,13 @@ func (t *arpTable) add(f *frame) {
 }
 
 type icmpKey struct {
-	v6                 bool
-	typ, code          uint8
-	reporter           addr
-	qsrc, qdst         addr
-	qproto             uint8
-	qsport, qdport     uint16
-	mtu                uint32
+	v6             bool
+	typ, code      uint8
+	reporter       addr
+	qsrc, qdst     addr
+	qproto         uint8
+	qsport, qdport uint16
+	mtu            uint32
 }
 
 type icmpTable struct {

@@ -69,9 +69,9 @@ func packetSignature(f *frame) uint64 {
 	h = mix(h, uint64(f.sport)<<48|uint64(f.dport)<<32|uint64(f.ipID)<<16|uint64(f.ipLen&0xffff))
 	if f.proto == protoTCP && len(f.tcpHeader) >= 20 {
 		th := f.tcpHeader
-		h = mix(h, binary.LittleEndian.Uint64(th[4:12]))                    // seq, ack
-		h = mix(h, uint64(binary.LittleEndian.Uint32(th[12:16])))           // offset, flags, window
-		h = mixBytes(h, th[20:], 24)                                        // options: timestamps, SACK
+		h = mix(h, binary.LittleEndian.Uint64(th[4:12]))          // seq, ack
+		h = mix(h, uint64(binary.LittleEndian.Uint32(th[12:16]))) // offset, flags, window
+		h = mixBytes(h, th[20:], 24)                              // options: timestamps, SACK
 	} else {
 		h = mix(h, uint64(f.icmpType)<<8|uint64(f.icmpCode))
 	}
