@@ -9,7 +9,10 @@
 //   - PcapStream parses the pcap stream tcpdump writes, pushed to it in chunks of any size.
 //   - PcapngWriter writes one pcapng stream with one interface block per (node, interface). An `-i any`
 //     capture's LINUX_SLL2 packets are split into named interfaces with the node's link table and rewritten
-//     as Linux cooked v1 (SLL), which every Wireshark and libpcap reads.
+//     as Linux cooked v1 (SLL), which every Wireshark and libpcap reads. SLL keeps everything SLL2 has
+//     (direction, ARPHRD type, source address, protocol) but the ifindex, which the interface block now
+//     carries. Ethernet is not rebuilt: SLL2 has only the source link-layer address, so a destination
+//     MAC would have to be invented.
 //   - Run starts every target's tcpdump through a noderun.Runner, waits for each to listen, and stops them
 //     all on ctx cancel, Options.Duration, Options.Count or when the reader goes away.
 //   - RefuseTerminal, IsReaderGone, IgnoreSIGPIPE and Wireshark are what the command needs around Run.

@@ -117,3 +117,19 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// tcpdumpError joins tcpdump's messages into one line, without its informational ones.
+func tcpdumpError(lines []string) string {
+	var kept []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "tcpdump: data link type") || tcpdumpSummaryLine.MatchString(l) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	if len(kept) == 0 {
+		return "no message"
+	}
+	return strings.Join(kept, "; ")
+}
