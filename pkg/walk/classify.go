@@ -42,10 +42,25 @@ func classify(rt iproute.Route, links iproute.Links) (egress, iproute.Link) {
 	switch {
 	case l.Kind() == "bridge":
 		return egressBridge, l
-	case l.Kind() == "veth" && l.PeerNetnsID != nil:
+	case isPodPeer(l) && rt.Gateway == "":
 		return egressPodPeer, l
 	}
 	return egressDirect, l
+}
+
+// isPodPeer says l looks like a pod's host peer: a veth into another namespace without an address of its
+// own beyond link-local ones. A node's eth0 can be a veth too (kind-like clusters, the local lab), but it
+// holds the node's address.
+func isPodPeer(l iproute.Link) bool {
+	if l.Kind() != "veth" || l.PeerNetnsID == nil {
+		return false
+	}
+	for _, p := range l.Prefixes() {
+		if !p.Addr().IsLinkLocalUnicast() {
+			return false
+		}
+	}
+	return true
 }
 
 // tunnelType is the encapsulation of a tunnel device ("VXLAN", "IPIP", …), recognising Cilium's devices by
@@ -105,7 +120,7 @@ func (r *reasoner) nodeOwning(ip netip.Addr) string {
 		if nv.Facts == nil {
 			continue
 		}
-		if rt, ok := nv.Facts.Routes.Lookup(ip); ok {
+		if rt, ok := lookup(nv.Facts.Routes, ip); ok {
 			if e, _ := classify(rt, nv.Facts.Links); e == egressPodPeer || e == egressBridge {
 				return name
 			}
@@ -122,8 +137,8 @@ func (r *reasoner) nodeWithAddress(ip netip.Addr) string {
 				return name
 			}
 		}
-		if nv.Facts != nil {
-			if l, ok := nv.Facts.Links.WithIP(ip); ok && l.Kind() != "veth" {
+		if nv.Facts != nil && !ip.IsLinkLocalUnicast() {
+			if _, ok := nv.Facts.Links.WithIP(ip); ok {
 				return name
 			}
 		}

@@ -2,6 +2,7 @@ package walk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 	"github.com/packetwalk/kubectl-packetwalk/plugins"
@@ -175,33 +177,41 @@ func describe(nv *NodeView) {
 	}
 }
 
-// AnswerRoutes asks the nodes the missing route questions, all nodes at once, and records the answers.
+// AnswerRoutes asks the nodes the missing route questions, in one exec per node, all nodes at once, and
+// records the answers.
 func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []RouteQuery) error {
+	byNode := map[string][]RouteQuery{}
+	for _, q := range missing {
+		byNode[q.Node] = append(byNode[q.Node], q)
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	var firstErr error
-	sem := make(chan struct{}, 4)
-	for _, q := range missing {
+	var errs []error
+	for node, qs := range byNode {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res, err := r.Run(ctx, q.Node, q.Argv())
+			cmds := make([][]string, len(qs))
+			for i, q := range qs {
+				cmds[i] = q.Argv()
+			}
+			results, err := batch.Run(ctx, r, node, cmds)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("asking node %s for a route (%v): %w", q.Node, q.Argv(), err)
+				errs = append(errs, fmt.Errorf("asking node %s for routes: %w", node, err))
+				for _, q := range qs {
+					in.Routes[q] = RouteAnswer{Err: err.Error()}
 				}
-				in.Routes[q] = RouteAnswer{Err: err.Error()}
 				return
 			}
-			in.Routes[q] = ParseRouteAnswer(res)
+			for i, q := range qs {
+				in.Routes[q] = ParseRouteAnswer(results[i])
+			}
 		}()
 	}
 	wg.Wait()
-	return firstErr
+	return errors.Join(errs...)
 }
 
 // Reason runs Expect, asking the nodes what it needs, until it needs nothing more.

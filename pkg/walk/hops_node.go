@@ -60,7 +60,7 @@ func (r *reasoner) routeHop(kind, title string, nv *NodeView, q RouteQuery, pkt 
 	h.Interface = rt.Dev
 	h.Summary = describeRoute(rt)
 	if dst, err := netip.ParseAddr(q.Dst); err == nil {
-		if tr, found := nv.Facts.Routes.Lookup(dst); found {
+		if tr, found := lookup(nv.Facts.Routes, dst); found {
 			h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: iproute.RouteShow(familyOf(dst)),
 				Shows: "the node's route table entry: " + describeRoute(tr)})
 		}
@@ -92,7 +92,13 @@ func routeProblem(failure, iif string, nv *NodeView) string {
 func (r *reasoner) afterRoute(nv *NodeView, rt iproute.Route, ep EndpointInput, pkt *api.HopPacket, iif string) []api.Hop {
 	kind, dev := classify(rt, nv.Facts.Links)
 	if nv.Dataplane == "cilium" && kind != egressLocal && kind != egressPodPeer {
-		if t, ok := ciliumTunnel(nv.Facts.Links); ok && r.nodeOwning(ep.IP) != nv.Name {
+		// Cilium's eBPF programs forward by their own maps: a local endpoint goes straight to its lxc
+		// device, a remote one into the tunnel device, whatever the kernel route says (via cilium_host).
+		if firstNonEmpty(ep.Node, r.nodeOwning(ep.IP)) == nv.Name {
+			if peer, ok := endpointPeer(nv, ep); ok {
+				return r.destinationHops(nv, peer, ep, pkt)
+			}
+		} else if t, ok := ciliumTunnel(nv.Facts.Links); ok {
 			return r.tunnelHops(nv, rt, t, ep, pkt)
 		}
 	}
@@ -111,6 +117,18 @@ func (r *reasoner) afterRoute(nv *NodeView, rt iproute.Route, ep EndpointInput, 
 	return []api.Hop{{Kind: api.HopUnderlay, Title: "egress", Node: nv.Name, Interface: rt.Dev, Packet: pkt,
 		Summary:  "the route's device " + rt.Dev + " is not in the node's link table",
 		Problems: []string{"device " + rt.Dev + " not found on node " + nv.Name}}}
+}
+
+// endpointPeer is the host peer of the endpoint pod's interface on node nv, when its namespace was read.
+func endpointPeer(nv *NodeView, ep EndpointInput) (iproute.Link, bool) {
+	if ep.Pod == nil || ep.Pod.Net == nil {
+		return iproute.Link{}, false
+	}
+	att, ok := attachmentFor(ep.Pod.Net.Links, nv.Facts.Links, "")
+	if !ok || att.HostPeer.Name == "" {
+		return iproute.Link{}, false
+	}
+	return att.HostPeer, true
 }
 
 // ciliumTunnel is Cilium's tunnel device, when the node has one (tunnel mode rather than native routing).

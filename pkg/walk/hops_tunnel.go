@@ -28,7 +28,10 @@ type tunnel struct {
 func (r *reasoner) tunnelHops(nv *NodeView, rt iproute.Route, dev iproute.Link, ep EndpointInput, pkt *api.HopPacket) []api.Hop {
 	t := tunnel{typ: tunnelType(dev), dev: dev}
 	if d := dev.Info; d != nil && d.Data != nil {
-		t.vni, t.port, t.local = d.Data.ID, d.Data.Port, d.Data.Local
+		t.vni, t.port = d.Data.ID, d.Data.Port
+		if a, err := netip.ParseAddr(d.Data.Local); err == nil && !a.IsUnspecified() {
+			t.local = a.String()
+		}
 	}
 	if t.port == 0 && (t.typ == "VXLAN" || t.typ == "Geneve") {
 		t.port = defaultPort(t.typ)
@@ -276,9 +279,10 @@ func (r *reasoner) arrive(rnv *NodeView, iif string, ep EndpointInput, pkt *api.
 		return hops
 	}
 	kind, dev := classify(rt, rnv.Facts.Links)
-	if rnv.Dataplane == "cilium" && kind != egressPodPeer && kind != egressLocal && ep.Pod != nil && ep.Pod.Net != nil {
-		if att, found := attachmentFor(ep.Pod.Net.Links, rnv.Facts.Links, ""); found {
-			return append(hops, r.destinationHops(rnv, att.HostPeer, ep, pkt)...)
+	if rnv.Dataplane == "cilium" && kind != egressPodPeer && kind != egressLocal {
+		if peer, found := endpointPeer(rnv, ep); found {
+			hops[len(hops)-1].Summary += "; Cilium's eBPF program on " + iif + " delivers it to " + peer.Name
+			return append(hops, r.destinationHops(rnv, peer, ep, pkt)...)
 		}
 	}
 	switch kind {

@@ -155,6 +155,10 @@ func annotate(w *api.Walk, obs *Observation, mt *matched) {
 		}
 		for hi := range path.Hops {
 			h := &path.Hops[hi]
+			if h.Kind == api.HopServiceNAT && mt.endpoint != "" && h.Packet != nil {
+				// The translation is seen by comparing the destination before and after it.
+				h.Observed = &api.Observation{Seen: true, Packet: &api.HopPacket{Src: h.Packet.Src, Dst: mt.endpoint}}
+			}
 			if h.Capture == nil {
 				continue
 			}

@@ -345,7 +345,7 @@ func (res *resolved) toIP(ctx context.Context, client kubernetes.Interface, req 
 	}
 	for i := range pods.Items {
 		pod := &pods.Items[i]
-		if !pod.Spec.HostNetwork && pod.Status.Phase == corev1.PodRunning {
+		if !pod.Spec.HostNetwork && pod.Status.Phase == corev1.PodRunning && hasIP(pod, ip) {
 			r := req
 			r.Port = port
 			if err := res.toPod(pod, r); err != nil {
@@ -381,4 +381,13 @@ func firstNonZero(ns ...int) int {
 		}
 	}
 	return 0
+}
+
+func hasIP(pod *corev1.Pod, ip netip.Addr) bool {
+	for _, a := range nodefacts.PodIPs(pod) {
+		if a == ip {
+			return true
+		}
+	}
+	return false
 }

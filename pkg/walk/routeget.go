@@ -2,6 +2,7 @@ package walk
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -79,4 +80,28 @@ func ParseRouteAnswer(res noderun.Result) RouteAnswer {
 // sortQueries orders questions by node, then command, so batches are stable.
 func sortQueries(qs []RouteQuery) {
 	sort.Slice(qs, func(i, j int) bool { return qs[i].String() < qs[j].String() })
+}
+
+// lookup is the table's most specific route to ip, among the routes of ip's family only. A table holds
+// both families (`ip -4 route` then `ip -6 route`) and a "default" route does not say its family, so
+// iproute.Routes.Lookup alone would match an IPv4 default route for an IPv6 address; the gateway tells.
+func lookup(table iproute.Routes, ip netip.Addr) (iproute.Route, bool) {
+	var same iproute.Routes
+	for _, r := range table {
+		if r.Dst == "default" && otherFamily(r, ip) {
+			continue
+		}
+		same = append(same, r)
+	}
+	return same.Lookup(ip)
+}
+
+// otherFamily says a route's gateway (or its first next hop's) is not of ip's family.
+func otherFamily(r iproute.Route, ip netip.Addr) bool {
+	gw := r.Gateway
+	if gw == "" && len(r.Nexthops) > 0 {
+		gw = r.Nexthops[0].Gateway
+	}
+	a, err := netip.ParseAddr(gw)
+	return err == nil && a.Is4() != ip.Is4()
 }
