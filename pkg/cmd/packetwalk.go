@@ -12,8 +12,8 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cleanup"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/node"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/veth"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/version"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/veth"
 )
 
 var rootLong = templates.LongDesc(`

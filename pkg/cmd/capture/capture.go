@@ -30,7 +30,10 @@ var (
 
 		The capture stops on Ctrl-C, after -c packets on every target, after --duration, or when the reader
 		goes away (Wireshark closed). tcpdump is stopped on the node at once and the helper pods are deleted.
-		tcpdump's own messages and the packet counts go to stderr, never into the stream.`)
+		tcpdump's own messages and the packet counts go to stderr, never into the stream.
+
+		The capture travels from the node to you through the kubelet's port 10250, so that port is left out
+		of every capture (otherwise a capture records itself without end); --include-kubelet keeps it.`)
 
 	captureExample = templates.Examples(`
 		# Watch a node's traffic live in Wireshark
@@ -61,6 +64,8 @@ type Options struct {
 	Wireshark bool
 	Summary   bool
 	Selector  string
+	// IncludeKubelet keeps the kubelet's port 10250, which carries the capture itself, in the capture.
+	IncludeKubelet bool
 
 	args      []string
 	targets   []targetArg
@@ -112,6 +117,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.Wireshark, "wireshark", o.Wireshark, "Start the local Wireshark reading the capture")
 	fs.BoolVar(&o.Summary, "summary", o.Summary, "Summarize the capture in the terminal: flows as they complete, then a table")
 	fs.StringVarP(&o.Selector, "selector", "l", o.Selector, "Capture every pod matching this label selector (e.g. app=httpbin)")
+	fs.BoolVar(&o.IncludeKubelet, "include-kubelet", o.IncludeKubelet, "Keep TCP port 10250 in the capture, though it carries the capture itself")
 	o.Access.AddFlags(fs)
 }
 
