@@ -313,10 +313,7 @@ func (s *Summarizer) captureStats() api.CaptureStats {
 		st.ReadError = s.readErr.Error()
 		st.Truncated = errors.Is(s.readErr, pcapread.ErrTruncated)
 	}
-	keys := make([]ifKey, 0, len(s.ifStats))
-	for k := range s.ifStats {
-		keys = append(keys, k)
-	}
+	keys := append([]ifKey(nil), s.ifKeys...)
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].iface != keys[j].iface {
 			return keys[i].iface < keys[j].iface
@@ -324,7 +321,7 @@ func (s *Summarizer) captureStats() api.CaptureStats {
 		return keys[i].ifIndex < keys[j].ifIndex
 	})
 	for _, k := range keys {
-		ci := api.CaptureInterface{ID: k.iface, IfIndex: int(k.ifIndex), Packets: s.ifStats[k],
+		ci := api.CaptureInterface{ID: k.iface, IfIndex: int(k.ifIndex), Packets: s.ifCounts[s.ifIndex[k]],
 			Name: s.interfaceName(int32(k.iface), k.ifIndex)}
 		if k.iface < len(s.ifaces) {
 			idb := s.ifaces[k.iface]

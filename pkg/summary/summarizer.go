@@ -70,8 +70,11 @@ type Summarizer struct {
 	dnatOut int64
 	retired retiredFlows
 
-	ifaces  []pcapread.Interface
-	ifStats map[ifKey]int64
+	ifaces   []pcapread.Interface
+	ifIndex  map[ifKey]int32 // into ifCounts
+	ifKeys   []ifKey
+	ifCounts []int64
+	ifCache  [4][256]int32 // ifCounts index + 1 for small interface numbers and ifindexes
 	format  pcapread.Format
 	readErr error
 	counts  counters
@@ -113,7 +116,7 @@ func New(opts Options) *Summarizer {
 		names:    newResolver(opts.Links, opts.Names),
 		chainIdx: map[tunnelChain]int32{},
 		dnat:     map[dnatKey]*dnatPair{},
-		ifStats:  map[ifKey]int64{},
+		ifIndex:  map[ifKey]int32{},
 	}
 }
 
@@ -203,7 +206,7 @@ func (s *Summarizer) account(f *frame) {
 	if f.capLen < f.wireLen {
 		c.cut++
 	}
-	s.ifStats[ifKey{f.iface, f.ifIndex}]++
+	s.countInterface(f)
 	if f.err != nil {
 		c.malformed++
 		s.errs.add(f)
@@ -230,6 +233,30 @@ func (s *Summarizer) account(f *frame) {
 	if c.packets&8191 == 0 {
 		s.sweepIdle(f.ts)
 	}
+}
+
+// countInterface counts a frame against its capture interface and ifindex, without a map lookup for the
+// common case of a few interfaces with small ifindexes.
+func (s *Summarizer) countInterface(f *frame) {
+	small := f.iface >= 0 && f.iface < len(s.ifCache) && f.ifIndex < uint32(len(s.ifCache[0]))
+	if small {
+		if i := s.ifCache[f.iface][f.ifIndex]; i > 0 {
+			s.ifCounts[i-1]++
+			return
+		}
+	}
+	k := ifKey{f.iface, f.ifIndex}
+	i, ok := s.ifIndex[k]
+	if !ok {
+		i = int32(len(s.ifCounts))
+		s.ifIndex[k] = i
+		s.ifKeys = append(s.ifKeys, k)
+		s.ifCounts = append(s.ifCounts, 0)
+		if small {
+			s.ifCache[f.iface][f.ifIndex] = i + 1
+		}
+	}
+	s.ifCounts[i]++
 }
 
 // icmpToFlow counts an ICMP error against the flow of the packet it quotes.
