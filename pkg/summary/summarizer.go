@@ -75,10 +75,10 @@ type Summarizer struct {
 	ifKeys   []ifKey
 	ifCounts []int64
 	ifCache  [4][256]int32 // ifCounts index + 1 for small interface numbers and ifindexes
-	format  pcapread.Format
-	readErr error
-	counts  counters
-	lastTS  int64
+	format   pcapread.Format
+	readErr  error
+	counts   counters
+	lastTS   int64
 }
 
 type counters struct {
