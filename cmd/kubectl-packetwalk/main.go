@@ -25,6 +25,7 @@ func main() {
 
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	root := cmd.NewPacketwalkCommand(streams)
+	addKlogFlags(root)
 	if err := root.ExecuteContext(ctx); err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			os.Exit(130)
