@@ -16,7 +16,12 @@ import (
 type TextOptions struct {
 	// MaxFlows is how many flows the table shows (DefaultTextFlows when 0, all when negative).
 	MaxFlows int
+	// Width is the terminal width that detail lines and notes wrap at (DefaultTextWidth when 0).
+	Width int
 }
+
+// DefaultTextWidth is the width text reports wrap at unless told otherwise.
+const DefaultTextWidth = 140
 
 // DefaultTextFlows is how many flows the text table shows unless told otherwise.
 const DefaultTextFlows = 50
@@ -52,7 +57,11 @@ func WriteText(w io.Writer, s api.Summary, opts TextOptions) error {
 	} else {
 		fmt.Fprintf(bw, "FLOWS (%d)\n", len(s.Flows))
 	}
-	writeFlows(bw, s.Flows[:limit], showInterfaces(s))
+	width := opts.Width
+	if width <= 0 {
+		width = DefaultTextWidth
+	}
+	writeFlows(bw, s.Flows[:limit], showInterfaces(s), width)
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "NOTES")
 	if len(s.Notes) == 0 {
@@ -63,7 +72,7 @@ func WriteText(w io.Writer, s api.Summary, opts TextOptions) error {
 		kindWidth = max(kindWidth, len(n.Kind))
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(bw, "  %-*s  %s\n", kindWidth, n.Kind, n.Message)
+		writeWrapped(bw, fmt.Sprintf("  %-*s  ", kindWidth, n.Kind), n.Message, width)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing the summary: %w", err)
@@ -123,7 +132,7 @@ func showInterfaces(s api.Summary) bool {
 	return len(s.Capture.Interfaces) > 1
 }
 
-func writeFlows(w io.Writer, flows []api.Flow, interfaces bool) {
+func writeFlows(w io.Writer, flows []api.Flow, interfaces bool, width int) {
 	header := []string{"PROTO", "CLIENT", "SERVER", "STATE", "PACKETS →/←", "BYTES →/←"}
 	rows := [][]string{header}
 	for _, f := range flows {
@@ -150,12 +159,35 @@ func writeFlows(w io.Writer, flows []api.Flow, interfaces bool) {
 		}
 		f := flows[n-1]
 		if interfaces || hasTunnel(f) {
-			fmt.Fprintf(w, "       seen on %s\n", observations(f))
+			writeWrapped(w, "       ", "seen on "+observations(f), width)
 		}
 		if d := flowDetails(f, false); len(d) > 0 {
-			fmt.Fprintf(w, "       %s\n", strings.Join(d, "; "))
+			writeWrapped(w, "       ", strings.Join(d, "; "), width)
 		}
 	}
+}
+
+// writeWrapped writes text after prefix, wrapped at spaces to width columns, continuation lines indented to
+// the prefix's width.
+func writeWrapped(w io.Writer, prefix, text string, width int) {
+	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
+	line, n := prefix, utf8.RuneCountInString(prefix)
+	start := true
+	for _, word := range strings.Fields(text) {
+		wl := utf8.RuneCountInString(word)
+		if !start && n+1+wl > width {
+			fmt.Fprintln(w, line)
+			line, n, start = indent, len(indent), true
+		}
+		if !start {
+			line += " "
+			n++
+		}
+		line += word
+		n += wl
+		start = false
+	}
+	fmt.Fprintln(w, line)
 }
 
 func cell(s string) string {
