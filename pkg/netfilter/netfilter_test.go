@@ -3,6 +3,7 @@ package netfilter
 import (
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -158,3 +159,34 @@ func TestParseEmptyOutputs(t *testing.T) {
 }
 
 func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestTranslateOnTheLocalCluster reads the nat table a real kube-proxy (v1.33, iptables mode) wrote on the
+// local cluster's node 1, recorded by the end-to-end tests.
+func TestTranslateOnTheLocalCluster(t *testing.T) {
+	saved, err := os.ReadFile("../nodefacts/testdata/cluster-flannel/pw-node1/iptables-save-t-nat.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nat, err := ParseIPTablesSave(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DetectProxyMode(nat, nil, nil); d.Mode != ProxyIPTables {
+		t.Errorf("mode %s", d.Mode)
+	}
+	// default/httpbin (ClusterIP 10.96.80.41:80 → 8080) has one endpoint: pod httpbin, 10.244.2.2.
+	got, ok := nat.Translate(Packet{Dst: addr("10.96.80.41"), Port: 80, Protocol: "tcp"})
+	if !ok || got.Comment != "default/httpbin:http cluster IP" || len(got.Endpoints) != 1 || got.Endpoints[0].Address != "10.244.2.2:8080" {
+		t.Errorf("httpbin's ClusterIP translates to %+v", got)
+	}
+	// The NodePort Service on node 1's own address, matched by kube-proxy's `-d <node IP> -j KUBE-NODEPORTS`.
+	got, ok = nat.Translate(Packet{Dst: addr("10.201.0.11"), Port: 30080, Protocol: "tcp", DstLocal: true})
+	if !ok || len(got.Endpoints) == 0 || got.Chains[1] != "KUBE-NODEPORTS" {
+		t.Fatalf("NodePort 30080 translates to %+v", got)
+	}
+	for _, e := range got.Endpoints {
+		if !strings.HasSuffix(e.Address, ":8080") {
+			t.Errorf("NodePort endpoint %s is not an httpbin pod's port 8080", e.Address)
+		}
+	}
+}

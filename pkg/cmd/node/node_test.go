@@ -74,9 +74,14 @@ func options(t *testing.T, scenario string) (*Options, *nodefactstest.Scenario, 
 }
 
 func TestDescribe(t *testing.T) {
-	for _, scenario := range []string{"calico-vxlan", "calico-ipip", "flannel", "cilium"} {
+	for _, tt := range []struct{ scenario, node string }{
+		{"calico-vxlan", "node1"}, {"calico-ipip", "node1"}, {"flannel", "node1"}, {"cilium", "node1"},
+		{"cluster-flannel", "pw-node1"},
+	} {
+		scenario := tt.scenario
 		t.Run(scenario, func(t *testing.T) {
 			o, s, out := options(t, scenario)
+			o.name = tt.node
 			if err := o.run(context.Background(), s.Runner); err != nil {
 				t.Fatal(err)
 			}

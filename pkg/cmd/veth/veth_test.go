@@ -109,6 +109,7 @@ func TestTables(t *testing.T) {
 		{"flannel", []string{"curl", "httpbin"}, false},
 		{"cilium", []string{"curl"}, true},
 		{"calico-ipip", []string{"curl", "httpbin"}, false},
+		{"cluster-flannel", []string{"curl", "httpbin-local", "httpbin"}, true},
 	} {
 		name := tt.scenario + "-" + strings.Join(tt.names, "-")
 		if tt.wide {

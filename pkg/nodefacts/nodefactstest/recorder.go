@@ -100,6 +100,7 @@ func (r *Recorder) Save(t *testing.T, scenario string, m Manifest) {
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
+	r.nameScannedPIDs(m)
 	seen := map[string]bool{}
 	for _, c := range r.commands {
 		key := c.node + "\x00" + strings.Join(c.argv, "\x00")
@@ -139,4 +140,32 @@ func fileTaken(m Manifest, name string) bool {
 		}
 	}
 	return false
+}
+
+// nameScannedPIDs names the PIDs that the /proc scans found by the pod whose UID their cgroup holds, so
+// the recorded files of each namespace say whose it is.
+func (r *Recorder) nameScannedPIDs(m Manifest) {
+	if r.Names == nil {
+		r.Names = map[int]string{}
+	}
+	for _, c := range r.commands {
+		if len(c.argv) < 4 || c.argv[3] != "packetwalk-scan" {
+			continue
+		}
+		for _, line := range strings.Split(string(c.res.Stdout), "\n") {
+			f := strings.SplitN(line, " ", 3)
+			if len(f) != 3 {
+				continue
+			}
+			pid, err := strconv.Atoi(f[0])
+			if err != nil || r.Names[pid] != "" {
+				continue
+			}
+			for _, p := range m.Pods {
+				if p.UID != "" && (strings.Contains(f[2], p.UID) || strings.Contains(f[2], strings.ReplaceAll(p.UID, "-", "_"))) {
+					r.Names[pid] = p.Name
+				}
+			}
+		}
+	}
 }
