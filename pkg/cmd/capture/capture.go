@@ -32,8 +32,9 @@ var (
 		goes away (Wireshark closed). tcpdump is stopped on the node at once and the helper pods are deleted.
 		tcpdump's own messages and the packet counts go to stderr, never into the stream.
 
-		The capture travels from the node to you through the kubelet's port 10250, so that port is left out
-		of every capture (otherwise a capture records itself without end); --include-kubelet keeps it.`)
+		The capture travels from the node to you through the kubelet's port 10250 and the node's loopback, so
+		that port and loopback TCP are left out of every capture (otherwise a capture records itself without
+		end); --include-own-stream keeps them.`)
 
 	captureExample = templates.Examples(`
 		# Watch a node's traffic live in Wireshark
@@ -64,8 +65,8 @@ type Options struct {
 	Wireshark bool
 	Summary   bool
 	Selector  string
-	// IncludeKubelet keeps the kubelet's port 10250, which carries the capture itself, in the capture.
-	IncludeKubelet bool
+	// IncludeOwnStream keeps the traffic that carries the capture itself (see ownStream).
+	IncludeOwnStream bool
 
 	args      []string
 	targets   []targetArg
@@ -117,7 +118,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.Wireshark, "wireshark", o.Wireshark, "Start the local Wireshark reading the capture")
 	fs.BoolVar(&o.Summary, "summary", o.Summary, "Summarize the capture in the terminal: flows as they complete, then a table")
 	fs.StringVarP(&o.Selector, "selector", "l", o.Selector, "Capture every pod matching this label selector (e.g. app=httpbin)")
-	fs.BoolVar(&o.IncludeKubelet, "include-kubelet", o.IncludeKubelet, "Keep TCP port 10250 in the capture, though it carries the capture itself")
+	fs.BoolVar(&o.IncludeOwnStream, "include-own-stream", o.IncludeOwnStream, "Keep TCP port 10250 and loopback TCP, which carry the capture itself")
 	o.Access.AddFlags(fs)
 }
 

@@ -54,7 +54,7 @@ func (o *Options) Run(ctx context.Context) (err error) {
 		return err
 	}
 	report, runErr := pwcapture.Run(ctx, sess.Runner, targets, pwcapture.Options{
-		Filter: captureFilter(o.Filter, o.IncludeKubelet), Count: o.Count, Duration: o.Duration, SnapLen: o.SnapLen,
+		Filter: captureFilter(o.Filter, o.IncludeOwnStream), Count: o.Count, Duration: o.Duration, SnapLen: o.SnapLen,
 		Format: pwcapture.Format(o.Format), Messages: o.ErrOut,
 		OnReady: func() { fmt.Fprintf(o.ErrOut, "capturing on %d interface(s); Ctrl-C to stop\n", len(targets)) },
 	}, out.writer)
