@@ -87,8 +87,9 @@ func (r Route) GatewayAddr() (netip.Addr, bool) {
 // Routes is a routing table.
 type Routes []Route
 
-// Lookup returns the most specific unicast route whose destination holds ip, as the kernel's main-table
-// lookup would (ties go to the lowest metric). It does not apply policy rules.
+// Lookup returns the most specific route of the main table whose destination holds ip, as the kernel's
+// lookup would (ties go to the lowest metric): a unicast route, or a blackhole/unreachable/prohibit one
+// that drops the packet (see Type). Local-table routes and policy rules are not considered.
 func (rs Routes) Lookup(ip netip.Addr) (Route, bool) {
 	family := "inet"
 	if ip.Is6() && !ip.Is4In6() {
@@ -97,7 +98,9 @@ func (rs Routes) Lookup(ip netip.Addr) (Route, bool) {
 	ip = ip.Unmap()
 	best, bestBits, found := Route{}, -1, false
 	for _, r := range rs {
-		if r.Type != "" && r.Type != "unicast" {
+		switch r.Type {
+		case "", "unicast", "blackhole", "unreachable", "prohibit", "throw":
+		default:
 			continue
 		}
 		if r.Table != "" && r.Table != "main" {
