@@ -13,6 +13,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/netfilter"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/walk/walktest"
 )
 
 // These tests reason on node output recorded from the kernel lab (testdata/<scenario>, recorded by the
@@ -29,8 +30,8 @@ var (
 // reasonRecorded gathers and reasons a walk on a recorded scenario of this package.
 func reasonRecorded(t *testing.T, name string, req Request, sourcePort int) (*api.Walk, *Input, noderun.Runner) {
 	t.Helper()
-	s, runner := loadScenario(t, name)
-	c := Cluster{Client: s.client(), Runner: runner}
+	s, runner := walktest.Load(t, name)
+	c := Cluster{Client: s.Client(), Runner: runner}
 	ctx := context.Background()
 	in, err := Gather(ctx, c, req, sourcePort)
 	if err != nil {
@@ -243,8 +244,8 @@ func TestDirectRoutingPaths(t *testing.T) {
 func reasonHandChecked(t *testing.T, name string, req Request, extra ...func(*fake.Clientset)) (*api.Walk, *Input) {
 	t.Helper()
 	sc := nodefactstest.Load(t, name)
-	s := &scenario{Manifest: sc.Manifest}
-	client := s.client()
+	s := &walktest.Scenario{Manifest: sc.Manifest}
+	client := s.Client()
 	for _, f := range extra {
 		f(client)
 	}

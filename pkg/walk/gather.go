@@ -25,6 +25,8 @@ import (
 type Cluster struct {
 	Client kubernetes.Interface
 	Runner noderun.Runner
+	// Preflight, if set, checks the nodes before anything runs on them (helper pod admission).
+	Preflight func(ctx context.Context, nodes ...string) error
 }
 
 // Gather reads the source pod and the destination from the API, then the facts of every node involved
@@ -63,6 +65,16 @@ func Gather(ctx context.Context, c Cluster, req Request, sourcePort int) (*Input
 		}
 		if pod := res.pods[ep.IP]; pod != nil && !pod.Spec.HostNetwork && !contains(podsOn[ep.Node], pod) {
 			podsOn[ep.Node] = append(podsOn[ep.Node], pod)
+		}
+	}
+	if c.Preflight != nil {
+		nodes := make([]string, 0, len(podsOn))
+		for n := range podsOn {
+			nodes = append(nodes, n)
+		}
+		sort.Strings(nodes)
+		if err := c.Preflight(ctx, nodes...); err != nil {
+			return nil, err
 		}
 	}
 	views, err := gatherNodes(ctx, c, podsOn)

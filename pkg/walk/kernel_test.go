@@ -21,6 +21,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/internal/netnslab"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/walk/walktest"
 )
 
 // The kernel tests build two "nodes" joined by VXLAN (or direct routes) with "pods" on each, using the
@@ -97,8 +98,8 @@ func httpbinObjectsFor(node0, ip0, node1, ip1 string) ([]corev1.Service, []disco
 }
 
 // labScenario describes a lab's nodes, pods and the httpbin Service.
-func labScenario(lab *netnslab.Lab, source string) *scenario {
-	s := &scenario{Manifest: nodefactstest.Manifest{Source: source}}
+func labScenario(lab *netnslab.Lab, source string) *walktest.Scenario {
+	s := &walktest.Scenario{Manifest: nodefactstest.Manifest{Source: source}}
 	for _, node := range []string{"node1", "node2"} {
 		s.Nodes = append(s.Nodes, nodefactstest.NodeInfo{Name: node, InternalIP: lab.NodeIPs[node]})
 	}
@@ -214,13 +215,13 @@ func runLab(t *testing.T, lab *netnslab.Lab, kinds dataplaneKinds, scenarioName,
 		loadRules(t, lab.Nodes[node], kubeProxyRules("10.244.0.0/16", lab.Pod("default", "httpbin-0").IPs[0], lab.Pod("default", "httpbin").IPs[0]))
 	}
 	s := labScenario(lab, source)
-	rec := &recorder{runner: &netnsRunner{nodes: lab.Nodes}, names: map[int]string{}}
+	rec := &walktest.Recorder{Runner: &netnsRunner{nodes: lab.Nodes}, Names: map[int]string{}}
 	for _, p := range lab.Pods {
 		for _, pid := range p.PIDs {
-			rec.names[pid] = p.Name
+			rec.Names[pid] = p.Name
 		}
 	}
-	cluster := Cluster{Client: s.client(), Runner: rec}
+	cluster := Cluster{Client: s.Client(), Runner: rec}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -290,7 +291,7 @@ func runLab(t *testing.T, lab *netnslab.Lab, kinds dataplaneKinds, scenarioName,
 		t.Logf("verdict: %s; first cause: %s", v.Summary, v.LikelyCauses[0])
 	})
 	if *update && !t.Failed() {
-		rec.save(t, scenarioName, s)
+		rec.Save(t, scenarioName, s)
 		saveObservations(t, scenarioName, observed)
 	}
 }

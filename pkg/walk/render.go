@@ -49,15 +49,14 @@ func (p *printer) color(code, s string) string {
 func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 	p := &printer{w: out, opt: opt}
 	p.header(w)
-	pi, _ := judgedPath(w)
-	if len(w.Paths) > 0 {
+	for _, pi := range shownPaths(w) {
 		path := w.Paths[pi]
 		p.printf("\n%s\n", p.color(ansiBold, pathTitle(w, path)))
 		p.hopTable(path)
 		p.printf("\n%s\n", p.color(ansiBold, "WHY"))
 		p.why(path)
-		p.others(w, pi)
 	}
+	p.others(w, shownPaths(w))
 	if w.Probe != nil && opt.Explain {
 		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, shellJoin(w.Probe.Command))
 		if w.Probe.Output != "" {
@@ -72,6 +71,27 @@ func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 		}
 	}
 	return p.err
+}
+
+// maxShownPaths bounds the paths printed in full when there was no probe to choose one.
+const maxShownPaths = 4
+
+// shownPaths are the paths printed in full: the one the probe took (or the only one), else, without a
+// probe, the first few.
+func shownPaths(w *api.Walk) []int {
+	if len(w.Paths) == 0 {
+		return nil
+	}
+	if pi, known := judgedPath(w); known || w.Probe != nil {
+		return []int{pi}
+	}
+	var out []int
+	for i := range w.Paths {
+		if i < maxShownPaths {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func (p *printer) header(w *api.Walk) {
@@ -238,13 +258,13 @@ func (p *printer) why(path api.WalkPath) {
 	}
 }
 
-func (p *printer) others(w *api.Walk, shown int) {
-	if len(w.Paths) < 2 {
+func (p *printer) others(w *api.Walk, shown []int) {
+	if len(shown) == len(w.Paths) {
 		return
 	}
 	p.printf("\n%s\n", p.color(ansiBold, "OTHER ENDPOINTS"))
 	for i, path := range w.Paths {
-		if i == shown {
+		if containsInt(shown, i) {
 			continue
 		}
 		who := ""
@@ -258,6 +278,15 @@ func (p *printer) others(w *api.Walk, shown int) {
 		p.printf("  %s%s on %s, %.0f%% of connections, %d hops, %s\n", path.Endpoint, who, orDash(path.Node), path.Probability*100, len(path.Hops), where)
 	}
 	p.printf("  (every path's hops: -o yaml)\n")
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *printer) verdict(w *api.Walk) {
@@ -281,19 +310,18 @@ func (p *printer) verdict(w *api.Walk) {
 // shellJoin prints argv for people to read and paste, quoting words a shell would split or expand. A
 // fixed wrapper script (`sh -c SCRIPT NAME ARGS…`) is shown by its name: the script is in the source.
 func shellJoin(argv []string) string {
-	for i := 0; i+3 < len(argv); i++ {
-		if (argv[i] == "sh" || argv[i] == "/bin/sh") && argv[i+1] == "-c" && strings.Contains(argv[i+2], "\n") || (argv[i] == "sh" || argv[i] == "/bin/sh") && argv[i+1] == "-c" && len(argv[i+2]) > 60 {
-			short := append(append([]string{}, argv[:i]...), argv[i], argv[i+1], "<"+argv[i+3]+" script>")
-			argv = append(short, argv[i+4:]...)
-			break
+	out := make([]string, 0, len(argv))
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		if (a == "sh" || a == "/bin/sh") && i+3 < len(argv) && argv[i+1] == "-c" && (strings.Contains(argv[i+2], "\n") || len(argv[i+2]) > 60) {
+			out = append(out, a, "-c", "<"+argv[i+3]+" script>")
+			i += 3
+			continue
 		}
-	}
-	out := make([]string, len(argv))
-	for i, a := range argv {
 		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;()<>*?[]#~{}!") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
-		out[i] = a
+		out = append(out, a)
 	}
 	return strings.Join(out, " ")
 }

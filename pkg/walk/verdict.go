@@ -2,7 +2,6 @@ package walk
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/capture"
@@ -247,6 +246,3 @@ func noReplyCauses(in *Input) []string {
 	}
 	return c
 }
-
-// joinCauses prints causes one per line for people.
-func joinCauses(cs []string) string { return strings.Join(cs, "\n") }

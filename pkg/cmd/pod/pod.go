@@ -1,0 +1,332 @@
+// Package pod is `kubectl packetwalk pod SRC --to DST`: the walk of a packet from a pod, hop by hop.
+package pod
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+	"k8s.io/kubectl/pkg/util/templates"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
+)
+
+var (
+	podLong = templates.LongDesc(`
+		Walk a packet from a pod to a pod, a Service or an address, hop by hop, and show where it goes and
+		where it stops.
+
+		The expected path comes from the nodes and the API: the pod's route and how its gateway is answered
+		(169.254.1.1 by proxy-ARP on the host veth, or a bridge address), the host peer, the Service's
+		translation (the kube-proxy chain and the endpoints it can choose, with their shares), each node's
+		routing decision (ip route get DST from SRC iif PEER), the tunnel (VXLAN, IPIP, Geneve: device, VNI,
+		remote VTEP from the neighbour and FDB entries) or the direct route, the underlay, the remote node's
+		decapsulation and its route to the destination's host peer. Each hop says which command on which
+		node, or which API object, it rests on.
+
+		Then, unless --no-probe, packetwalk sends a real packet from the pod's network namespace (an HTTP
+		request with curl, a ping, or a UDP datagram; entered from the node's helper pod, so the pod needs no
+		tools) while tcpdump captures at every hop's interface on both nodes, and finds the same packet at
+		each hop, inside the encapsulation and after DNAT. The verdict is the reply with its round-trip time,
+		or the last hop that saw the packet, the first that did not, and the likely causes found there.
+
+		DST is a pod (NAME, pod/NAME, NAMESPACE/NAME), a Service (svc/NAME, svc/NAME:PORT with a port number
+		or name, svc/NAMESPACE/NAME) or an address (IP, IP:PORT, [IPv6]:PORT). The command exits non-zero
+		when the packet does not get an answer.`)
+
+	podExample = templates.Examples(`
+		# How does a packet from pod curl reach pod httpbin, and does it?
+		kubectl packetwalk pod curl --to httpbin --port 8080
+
+		# Through the Service, with the commands behind every hop
+		kubectl packetwalk pod curl --to svc/httpbin --explain
+
+		# The probe's packets from every hop, one interface per hop, for Wireshark
+		kubectl packetwalk pod curl --to svc/httpbin:http -w walk.pcapng
+
+		# Reasoning only: no probe, no capture
+		kubectl packetwalk pod curl --to 10.244.2.7:8080 --no-probe -o yaml
+
+		# ICMP instead of TCP
+		kubectl packetwalk pod curl --to httpbin --protocol icmp`)
+)
+
+// Options is the pod command's state.
+type Options struct {
+	genericiooptions.IOStreams
+	Access *cmdshared.NodeAccess
+
+	To       string
+	Port     int
+	Protocol string
+	NoProbe  bool
+	Output   string
+	Explain  bool
+	// WriteTo is -w: the probe's packets from every hop as one pcapng.
+	WriteTo      string
+	ProbeTimeout time.Duration
+
+	source    walk.Target
+	target    walk.Target
+	namespace string
+	open      func() (*cmdshared.Session, error)
+	// isTerminal says whether Out is a terminal (colours); swapped by tests.
+	isTerminal func(io.Writer) bool
+}
+
+// NewOptions returns Options with defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(), Protocol: walk.ProtocolTCP,
+		ProbeTimeout: 3 * time.Second, isTerminal: isTerminal}
+}
+
+// NewCmdPod builds the cobra command.
+func NewCmdPod(f cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
+	cmd := &cobra.Command{
+		Use:                   "pod SRC --to DST [--port PORT] [--protocol tcp|udp|icmp] [--no-probe] [-o json|yaml] [--explain] [-w FILE]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Walk a packet from a pod to a pod, Service or address, hop by hop, with evidence",
+		Long:                  podLong,
+		Example:               podExample,
+		Args:                  cobra.ExactArgs(1),
+		ValidArgsFunction:     cmdshared.CompletePods(cmdshared.FactoryClient(f)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			cmd.SilenceUsage = true
+			return o.Run(cmd.Context())
+		},
+	}
+	o.AddFlags(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("to", completeTo(cmdshared.FactoryClient(f)))
+	_ = cmd.RegisterFlagCompletionFunc("protocol", cobra.FixedCompletions([]string{"tcp", "udp", "icmp"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// AddFlags binds the flags.
+func (o *Options) AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&o.To, "to", o.To, "Destination: a pod (NAME, pod/NAME, NAMESPACE/NAME), svc/NAME[:PORT], or IP[:PORT]")
+	fs.IntVar(&o.Port, "port", o.Port, "Destination port (default: the one in --to, the Service's only port, the pod's first container port, or 80)")
+	fs.StringVar(&o.Protocol, "protocol", o.Protocol, "Probe protocol: tcp (an HTTP request), udp (one datagram) or icmp (one ping)")
+	fs.BoolVar(&o.NoProbe, "no-probe", o.NoProbe, "Only reason the expected path: send nothing and capture nothing")
+	fs.StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (default: a hop table for people)")
+	fs.BoolVar(&o.Explain, "explain", o.Explain, "Show the commands and API objects behind each hop, and tcpdump's messages")
+	fs.StringVarP(&o.WriteTo, "write", "w", o.WriteTo, "Write the probe's packets from every hop to this pcapng file, one interface per hop")
+	fs.DurationVar(&o.ProbeTimeout, "probe-timeout", o.ProbeTimeout, "How long the probe waits for an answer")
+	o.Access.AddFlags(fs)
+}
+
+// Complete reads the arguments and the namespace.
+func (o *Options) Complete(f cmdutil.Factory, args []string) error {
+	ns, _, err := f.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return err
+	}
+	o.open = func() (*cmdshared.Session, error) { return o.Access.Open(f, o.IOStreams) }
+	return o.complete(ns, args)
+}
+
+func (o *Options) complete(namespace string, args []string) error {
+	o.namespace = namespace
+	var err error
+	if o.source, err = walk.ParseTarget(args[0]); err != nil {
+		return fmt.Errorf("SRC %q: %w", args[0], err)
+	}
+	if o.To != "" {
+		if o.target, err = walk.ParseTarget(o.To); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks flag combinations, naming the flags in the message.
+func (o *Options) Validate() error {
+	switch {
+	case o.source.Kind != walk.TargetPod:
+		return fmt.Errorf("SRC must be a pod (NAME, pod/NAME or NAMESPACE/NAME), got %s", o.source)
+	case o.To == "":
+		return fmt.Errorf("--to is required: a pod, svc/NAME[:PORT], NAMESPACE/NAME or an IP[:PORT]")
+	case o.Port < 0 || o.Port > 65535:
+		return fmt.Errorf("--port %d is out of range 1-65535", o.Port)
+	case o.Port != 0 && o.target.Port != 0 && o.Port != o.target.Port:
+		return fmt.Errorf("--port %d and the port in --to %s disagree: give one", o.Port, o.To)
+	case o.NoProbe && o.WriteTo != "":
+		return fmt.Errorf("-w needs the probe's captures: drop --no-probe")
+	case o.WriteTo == "-":
+		return fmt.Errorf("-w - is not supported: the walk itself goes to stdout; give a file name such as walk.pcapng")
+	case o.ProbeTimeout < time.Second:
+		return fmt.Errorf("--probe-timeout must be at least 1s, got %s", o.ProbeTimeout)
+	}
+	switch o.Protocol {
+	case walk.ProtocolTCP, walk.ProtocolUDP, walk.ProtocolICMP:
+	default:
+		return fmt.Errorf("--protocol must be tcp, udp or icmp, got %q", o.Protocol)
+	}
+	if o.Protocol == walk.ProtocolICMP && (o.Port != 0 || o.target.Port != 0 && o.target.Kind == walk.TargetIP) {
+		return fmt.Errorf("--protocol icmp has no port: drop --port or the :PORT in --to")
+	}
+	switch o.Output {
+	case "", "json", "yaml":
+	default:
+		return fmt.Errorf("-o must be json or yaml, got %q", o.Output)
+	}
+	return o.Access.Validate()
+}
+
+// request is what the walk is asked.
+func (o *Options) request() walk.Request {
+	ns := firstNonEmpty(o.source.Namespace, o.namespace)
+	return walk.Request{
+		Source:    api.PodRef{Namespace: ns, Name: o.source.Name},
+		Target:    o.target,
+		Namespace: o.namespace,
+		Port:      o.Port,
+		Protocol:  o.Protocol,
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Run opens a session and walks.
+func (o *Options) Run(ctx context.Context) error {
+	session, err := o.open()
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	return o.run(ctx, walk.Cluster{Client: session.Client, Runner: session.Runner, Preflight: session.Preflight})
+}
+
+// run is Run once the session is open: what tests drive with a fake client and a recorded runner.
+func (o *Options) run(ctx context.Context, c walk.Cluster) error {
+	start := time.Now()
+	w, err := o.walk(ctx, c)
+	if err != nil {
+		return err
+	}
+	if err := o.print(w); err != nil {
+		return err
+	}
+	if o.Explain {
+		fmt.Fprintf(o.ErrOut, "walked in %s\n", time.Since(start).Round(time.Millisecond))
+	}
+	switch w.Verdict.Result {
+	case api.VerdictReplyReceived, api.VerdictNotProbed:
+		return nil
+	}
+	return fmt.Errorf("no answer from %s: %s", o.To, w.Verdict.Summary)
+}
+
+// localPortBusyRetries is how often a probe whose chosen source port was taken is sent again.
+const localPortBusyRetries = 3
+
+func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
+	req := o.request()
+	sourcePort := 0
+	if !o.NoProbe {
+		sourcePort = walk.RandomSourcePort()
+	}
+	in, err := walk.Gather(ctx, c, req, sourcePort)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		w, err := walk.Reason(ctx, c.Runner, in)
+		if err != nil {
+			return nil, err
+		}
+		if o.NoProbe {
+			return w, nil
+		}
+		opts := walk.DefaultObserveOptions()
+		opts.ProbeTimeout = o.ProbeTimeout
+		if o.Explain {
+			opts.Messages = o.ErrOut
+		}
+		obs, err := walk.Observe(ctx, c.Runner, in, w, opts)
+		if err != nil {
+			return nil, err
+		}
+		if walk.LocalPortBusy(obs) && attempt < localPortBusyRetries && in.SourcePort != 0 {
+			in.SourcePort = walk.RandomSourcePort()
+			continue
+		}
+		walk.Apply(w, in, obs)
+		walk.DiagnoseDrops(ctx, c.Runner, in, w)
+		if o.WriteTo != "" {
+			if err := o.writePcapng(w, in, obs); err != nil {
+				return nil, err
+			}
+		}
+		return w, nil
+	}
+}
+
+func (o *Options) writePcapng(w *api.Walk, in *walk.Input, obs *walk.Observation) error {
+	f, err := os.Create(o.WriteTo)
+	if err != nil {
+		return fmt.Errorf("-w %s: %w", o.WriteTo, err)
+	}
+	n, err := walk.WritePcapng(f, w, in, obs)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("-w %s: %w", o.WriteTo, err)
+	}
+	fmt.Fprintf(o.ErrOut, "wrote %d packets of the probe from every hop to %s\n", n, o.WriteTo)
+	return nil
+}
+
+func (o *Options) print(w *api.Walk) error {
+	switch o.Output {
+	case "json", "yaml":
+		return walk.PrintObject(o.Out, o.Output, w)
+	}
+	color := o.isTerminal(o.Out) && os.Getenv("NO_COLOR") == ""
+	return walk.PrintText(o.Out, w, walk.TextOptions{Color: color, Explain: o.Explain})
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// completeTo completes --to with pod names and svc/ names of the namespace in use.
+func completeTo(clients cmdshared.ClientFunc) cmdshared.CompletionFunc {
+	pods := cmdshared.CompletePods(clients)
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if strings.HasPrefix(toComplete, "svc/") {
+			return completeServices(cmd, clients, strings.TrimPrefix(toComplete, "svc/"))
+		}
+		out, dir := pods(cmd, args, toComplete)
+		if strings.HasPrefix("svc/", toComplete) {
+			out = append(out, "svc/")
+		}
+		return out, dir
+	}
+}
