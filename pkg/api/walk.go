@@ -166,12 +166,28 @@ type Hop struct {
 // HopPacket is a packet's addresses at a hop: the inner ones, and the outer ones when encapsulated.
 type HopPacket struct {
 	// Src and Dst are "ip:port" (just "ip" for icmp).
-	Src           string         `json:"src"`
-	Dst           string         `json:"dst"`
-	Encapsulation *Encapsulation `json:"encapsulation,omitempty"`
+	Src           string               `json:"src"`
+	Dst           string               `json:"dst"`
+	Encapsulation *PacketEncapsulation `json:"encapsulation,omitempty"`
 	// OuterSrc and OuterDst are the tunnel endpoints (node addresses) when encapsulated.
 	OuterSrc string `json:"outerSrc,omitempty"`
 	OuterDst string `json:"outerDst,omitempty"`
+}
+
+// PacketEncapsulation is the encapsulation header a packet carries at a hop.
+type PacketEncapsulation struct {
+	// Type is "VXLAN", "IPIP", "Geneve" or "6in4"; VNI and Port the VXLAN/Geneve network id and UDP port.
+	Type string `json:"type"`
+	VNI  int    `json:"vni,omitempty"`
+	Port int    `json:"port,omitempty"`
+	// Device is the tunnel device that adds it (expected packets only); MTU its MTU; Overhead the bytes
+	// the encapsulation adds to an IPv4 packet; UnderlayMTU the MTU of the device the outer packet leaves
+	// by; Fits whether MTU + Overhead fits UnderlayMTU (absent when unknown).
+	Device      string `json:"device,omitempty"`
+	MTU         int    `json:"mtu,omitempty"`
+	Overhead    int    `json:"overhead,omitempty"`
+	UnderlayMTU int    `json:"underlayMTU,omitempty"`
+	Fits        *bool  `json:"fits,omitempty"`
 }
 
 // Evidence is one source of a hop's facts: a command on a node (Node and Command) or an API object.

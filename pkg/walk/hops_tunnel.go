@@ -52,13 +52,12 @@ func (r *reasoner) tunnelHops(nv *NodeView, rt iproute.Route, dev iproute.Link, 
 	}
 	hops := []api.Hop{h}
 	under, ok := r.underlayHop(nv, &t, pkt)
-	enc := &api.Encapsulation{Type: t.typ, Device: dev.Name, VNI: t.vni, Port: t.port, Local: t.local, MTU: dev.MTU,
-		Underlay: t.underlay.Dev, Overhead: overheads[t.typ]}
+	enc := &api.PacketEncapsulation{Type: t.typ, Device: dev.Name, VNI: t.vni, Port: t.port, MTU: dev.MTU, Overhead: overheads[t.typ]}
 	if ok {
-		if ul, found := nv.Facts.Links.ByName(t.underlay.Dev); found {
-			enc.UnderlayMTU = ul.MTU
-			enc.Fits = dev.MTU+enc.Overhead <= ul.MTU
-			if !enc.Fits && dev.MTU > 0 {
+		if ul, found := nv.Facts.Links.ByName(t.underlay.Dev); found && dev.MTU > 0 && ul.MTU > 0 {
+			fits := dev.MTU+enc.Overhead <= ul.MTU
+			enc.UnderlayMTU, enc.Fits = ul.MTU, &fits
+			if !fits {
 				under.Problems = append(under.Problems, fmt.Sprintf("MTU: %s's MTU %d + %d bytes of %s is more than %s's MTU %d: full-size packets are dropped or fragmented", dev.Name, dev.MTU, enc.Overhead, t.typ, ul.Name, ul.MTU))
 			}
 		}

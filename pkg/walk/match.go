@@ -216,7 +216,7 @@ func observedPacket(f *frame) *api.HopPacket {
 	hp := &api.HopPacket{Src: endpointString(f.src, f.sport, f.proto), Dst: endpointString(f.dst, f.dport, f.proto)}
 	if e, ok := f.outer(); ok {
 		hp.OuterSrc, hp.OuterDst = e.src.String(), e.dst.String()
-		hp.Encapsulation = &api.Encapsulation{Type: e.typ, VNI: e.vni, Port: e.dport}
+		hp.Encapsulation = &api.PacketEncapsulation{Type: e.typ, VNI: e.vni, Port: e.dport}
 	}
 	return hp
 }

@@ -228,7 +228,7 @@ func causesBefore(h api.Hop, in *Input) []string {
 	return []string{fmt.Sprintf("a filter rule or a missing route on node %s", node)}
 }
 
-func encOf(h api.Hop) *api.Encapsulation {
+func encOf(h api.Hop) *api.PacketEncapsulation {
 	if h.Packet != nil {
 		return h.Packet.Encapsulation
 	}
