@@ -48,7 +48,7 @@ func (Plugin) Detect(node *nodefacts.Node) dataplane.Detection {
 				ports++
 			}
 		}
-		d.Evidence = append(d.Evidence, fmt.Sprintf("bridge cni0 with %d pod veths", ports))
+		d.Evidence = append(d.Evidence, fmt.Sprintf("bridge cni0 with %d pod veth(s)", ports))
 	}
 	return d
 }

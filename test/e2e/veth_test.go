@@ -83,6 +83,14 @@ func TestVethAndNode(t *testing.T) {
 	}
 	t.Run("veth matches the nodes", func(t *testing.T) { vethMatchesTheNodes(t, c, r, pods) })
 	t.Run("node view", func(t *testing.T) { nodeView(t, c, r) })
+	t.Run("helper pods already running", func(t *testing.T) {
+		start := time.Now()
+		if _, _, err := view.Veths(context.Background(), c.Client, r, pods); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("veth for %d pods on 2 nodes with the helper pods running took %s (2 execs per node)", len(pods), time.Since(start).Round(time.Millisecond))
+	})
+	t.Run("plugin binary", func(t *testing.T) { vethThroughThePlugin(t, c) })
 	if rec != nil {
 		m := nodefactstest.Manifest{Source: "local cluster (hack/cluster, " + c.Dataplane + "), recorded by go test -tags e2e ./test/e2e -run TestVethAndNode -record-veth"}
 		for _, n := range c.Nodes {
@@ -230,5 +238,35 @@ func nodeView(t *testing.T, c *framework.Cluster, r noderun.Runner) {
 	}
 	if !hasCurl {
 		t.Errorf("curl is not among node %s's pods with a host peer: %+v", node, nn.Pods)
+	}
+}
+
+// vethThroughThePlugin runs `kubectl packetwalk veth` as a user would and checks its JSON and that no
+// helper pod is left behind.
+func vethThroughThePlugin(t *testing.T, c *framework.Cluster) {
+	ctx := context.Background()
+	res := c.RunPlugin(t, ctx, "veth", "curl", "httpbin", "-n", "default", "--image", c.Image, "-o", "json", "--explain")
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
+	}
+	var list api.VethList
+	if err := json.Unmarshal([]byte(res.Stdout), &list); err != nil {
+		t.Fatalf("stdout is not a VethList: %v\n%s", err, res.Stdout)
+	}
+	if len(list.Items) != 2 || list.Items[0].HostPeer == nil || list.Items[1].HostPeer == nil {
+		t.Errorf("rows = %+v", list.Items)
+	}
+	if !strings.Contains(res.Stderr, "Step 1, on node") {
+		t.Errorf("--explain with -o json must go to stderr: %q", res.Stderr)
+	}
+	left, err := helperpod.Leftovers(ctx, c.Client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range left {
+		if !strings.Contains(res.Stderr, p.Name) {
+			continue // another test's helper pod
+		}
+		t.Errorf("helper pod %s/%s left behind", p.Namespace, p.Name)
 	}
 }
