@@ -37,9 +37,14 @@ const (
 	Systemd
 )
 
-// cgroupBase is the v1 hierarchy the lab puts its processes in. pids exists on every cgroup v1 machine and
-// accepts processes in any cgroup.
-const cgroupBase = "/sys/fs/cgroup/pids"
+// cgroupBase is the hierarchy the lab puts its processes in: the v1 pids hierarchy, which accepts processes
+// in any cgroup, or the unified hierarchy on a cgroup v2 machine.
+var cgroupBase = func() string {
+	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err == nil {
+		return "/sys/fs/cgroup/pids"
+	}
+	return "/sys/fs/cgroup"
+}()
 
 // startPodProcesses starts a sandbox and an application process in pod's network namespace, each in its
 // container cgroup under root, and stops them and removes the cgroups when t ends.
