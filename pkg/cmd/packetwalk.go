@@ -12,6 +12,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cleanup"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/node"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/pod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/summarize"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/version"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/veth"
@@ -52,6 +53,7 @@ func NewPacketwalkCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(
 		veth.NewCmdVeth(f, streams),
 		node.NewCmdNode(f, streams),
+		pod.NewCmdPod(f, streams),
 		capture.NewCmdCapture(f, streams),
 		summarize.NewCmdSummarize(streams),
 		cleanup.NewCmdCleanup(f, streams),
