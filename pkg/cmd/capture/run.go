@@ -49,6 +49,13 @@ func (o *Options) Run(ctx context.Context) (err error) {
 		targets = append(targets, nt)
 	}
 
+	// The user's filter is checked on its own first, so tcpdump's complaint quotes what the user wrote
+	// and not the own-stream exclusion added to it.
+	if o.Filter != "" {
+		if err := pwcapture.CheckFilter(ctx, sess.Runner, targets, o.Filter); err != nil {
+			return err
+		}
+	}
 	out, err := o.openOutputs(ctx)
 	if err != nil {
 		return err
