@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -58,11 +59,6 @@ func NodeNetwork(ctx context.Context, client kubernetes.Interface, r noderun.Run
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &Explanation{}
-	for _, c := range n.Commands {
-		ex.add(c)
-	}
-
 	plugin, det := plugins.Detect(n)
 	out.Dataplane, out.DataplaneEvidence = plugin.Name(), det.Evidence
 	for _, l := range n.Links {
@@ -125,7 +121,46 @@ func NodeNetwork(ctx context.Context, client kubernetes.Interface, r noderun.Run
 	out.PodRoutes = podRoutes(ctx, client, n, name)
 	out.Warnings = append(out.Warnings, plugin.Warnings(n)...)
 	out.Warnings = append(out.Warnings, n.Problems...)
-	return out, ex, nil
+	return out, explainNodeView(n, out), nil
+}
+
+// explainNodeView says what each of the node's commands proved for the node view.
+func explainNodeView(n *nodefacts.Node, out *api.NodeNetwork) *Explanation {
+	ex := &Explanation{}
+	for _, c := range n.Commands {
+		var proved []string
+		switch argv := strings.Join(c.Argv, " "); {
+		case c.Err != "":
+		case strings.Contains(argv, " addr show"):
+			proved = append(proved, fmt.Sprintf("%d links; dataplane %s: %s", len(n.Links), out.Dataplane, strings.Join(out.DataplaneEvidence, "; ")))
+			for _, e := range out.Encapsulation {
+				proved = append(proved, fmt.Sprintf("%s device %s (VNI %d, port %d, MTU %d) over %s (MTU %d)", e.Type, e.Device, e.VNI, e.Port, e.MTU, e.Underlay, e.UnderlayMTU))
+			}
+		case strings.Contains(argv, " route show"):
+			for _, r := range out.PodRoutes {
+				if (strings.Contains(argv, "-6") && strings.Contains(r.Dst, ":")) || (!strings.Contains(argv, "-6") && !strings.Contains(r.Dst, ":")) {
+					proved = append(proved, fmt.Sprintf("%s → node %s", routeText(iproute.Route{Dst: r.Dst, Gateway: r.Gateway, Dev: r.Dev, Flags: onlinkFlag(r.OnLink)}), r.Node))
+				}
+			}
+		case strings.Contains(argv, "fdb show") || strings.Contains(argv, "neigh show"):
+			for _, r := range out.PodRoutes {
+				if r.VTEP != "" {
+					proved = append(proved, fmt.Sprintf("%s's MAC is forwarded to VTEP %s (node %s)", r.Gateway, r.VTEP, r.Node))
+				}
+			}
+		case strings.HasPrefix(argv, "iptables-save") || strings.HasPrefix(argv, "nft "):
+			proved = append(proved, fmt.Sprintf("kube-proxy mode %s: %s", out.KubeProxyMode, strings.Join(out.KubeProxyEvidence, "; ")))
+		}
+		ex.add(c, proved...)
+	}
+	return ex
+}
+
+func onlinkFlag(on bool) []string {
+	if on {
+		return []string{"onlink"}
+	}
+	return nil
 }
 
 func attachStatus(p *corev1.Pod) string {

@@ -220,3 +220,25 @@ func TestNodeNetwork(t *testing.T) {
 		})
 	}
 }
+
+func TestNodeNetworkExplains(t *testing.T) {
+	s := nodefactstest.Load(t, "cluster-flannel")
+	_, ex, err := view.NodeNetwork(context.Background(), clientFor(s), s.Runner, "pw-node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := ex.Print(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"$ ip -j -d addr show", "dataplane flannel: link flannel.1 (VXLAN VNI 1, UDP 8472)",
+		"10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink → node pw-node2",
+		"10.244.2.0's MAC is forwarded to VTEP 10.201.0.12 (node pw-node2)",
+		"$ iptables-save -t nat", "kube-proxy mode iptables: iptables nat chain KUBE-SERVICES",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("explanation lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
