@@ -204,10 +204,13 @@ type FlowDNAT struct {
 // DNATPair is a destination translation seen on one node: the same client packet addressed to Original
 // and, moments later, to Translated.
 type DNATPair struct {
-	Protocol    string       `json:"protocol"`
-	Original    FlowEndpoint `json:"original"`
-	Translated  FlowEndpoint `json:"translated"`
+	Protocol   string       `json:"protocol"`
+	Original   FlowEndpoint `json:"original"`
+	Translated FlowEndpoint `json:"translated"`
+	// Client is the first client seen translated this way; Clients counts the distinct clients (counting
+	// stops at 64).
 	Client      FlowEndpoint `json:"client"`
+	Clients     int          `json:"clients"`
 	Connections int64        `json:"connections"`
 }
 

@@ -200,7 +200,17 @@ type dnatKey struct {
 
 type dnatPair struct {
 	client      addr
+	clients     map[addr]struct{}
 	connections int64
+}
+
+// maxDNATClients bounds the distinct clients counted per translation.
+const maxDNATClients = 64
+
+func (p *dnatPair) addClient(a addr) {
+	if len(p.clients) < maxDNATClients {
+		p.clients[a] = struct{}{}
+	}
 }
 
 // natSlot remembers the first packet of a recent flow by its client side, to find the same packet again

@@ -358,11 +358,14 @@ func (s *Summarizer) pairDNAT(first *flow, firstServer endpoint, second *flow, s
 	k := dnatKey{proto: f.proto, original: origServer, translated: transServer}
 	if p, ok := s.dnat[k]; ok {
 		p.connections++
+		p.addClient(f.src)
 		return
 	}
 	if len(s.dnat) >= maxDNATPairs {
 		s.dnatOut++
 		return
 	}
-	s.dnat[k] = &dnatPair{client: f.src, connections: 1}
+	p := &dnatPair{client: f.src, clients: map[addr]struct{}{}, connections: 1}
+	p.addClient(f.src)
+	s.dnat[k] = p
 }

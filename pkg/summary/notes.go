@@ -90,9 +90,21 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 			}
 		}
 	}
-	for _, p := range r.DNAT {
-		add(api.NoteDNAT, "Service DNAT (%s): %s → %s, %s from %s", p.Protocol, showEndpoint(p.Original),
-			showEndpoint(p.Translated), plural(p.Connections, "connection"), showEndpoint(p.Client))
+	for _, g := range groupDNAT(r.DNAT) {
+		var to []string
+		for i, p := range g.pairs {
+			if i == 3 {
+				to = append(to, fmt.Sprintf("and %d more endpoints", len(g.pairs)-3))
+				break
+			}
+			to = append(to, fmt.Sprintf("%s ×%d", showEndpoint(p.Translated), p.Connections))
+		}
+		from := showEndpoint(g.pairs[0].Client)
+		if g.several {
+			from = "several clients"
+		}
+		add(api.NoteDNAT, "Service DNAT (%s): %s → %s; %s from %s", g.pairs[0].Protocol, showEndpoint(g.pairs[0].Original),
+			strings.Join(to, ", "), plural(g.connections, "connection"), from)
 	}
 	for _, a := range r.ARP {
 		ip := showEndpoint(api.FlowEndpoint{IP: a.IP, Name: s.names.ipName(addrOf(a.IP))})
@@ -123,7 +135,58 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 		add(api.NoteCapture, "%s were the same packet seen again at another interface (e.g. on a pod's veth and "+
 			"encapsulated on eth0): counted once", plural(c.Copies, "frame"))
 	}
+	return limitPerKind(out, maxNotesPerKind)
+}
+
+// maxNotesPerKind keeps the notes readable on a large capture; -o json has the typed lists in full.
+const maxNotesPerKind = 10
+
+func limitPerKind(notes []api.SummaryNote, limit int) []api.SummaryNote {
+	count := map[string]int{}
+	var out []api.SummaryNote
+	for _, n := range notes {
+		count[n.Kind]++
+		if count[n.Kind] <= limit {
+			out = append(out, n)
+		}
+	}
+	for i := 0; i < len(out); i++ {
+		k := out[i].Kind
+		if more := count[k] - limit; more > 0 && (i+1 == len(out) || out[i+1].Kind != k) {
+			extra := api.SummaryNote{Kind: k, Message: fmt.Sprintf("… and %d more %s notes (-o json lists them all)", more, k)}
+			out = append(out[:i+1], append([]api.SummaryNote{extra}, out[i+1:]...)...)
+			count[k] = limit
+			i++
+		}
+	}
 	return out
+}
+
+type dnatGroup struct {
+	pairs       []api.DNATPair
+	connections int64
+	several     bool // more than one client
+}
+
+// groupDNAT gathers the translations of each Service endpoint, largest first.
+func groupDNAT(pairs []api.DNATPair) []dnatGroup {
+	var groups []dnatGroup
+	index := map[string]int{}
+	for _, p := range pairs {
+		k := p.Protocol + " " + showEndpoint(api.FlowEndpoint{IP: p.Original.IP, Port: p.Original.Port})
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, dnatGroup{})
+		}
+		g := &groups[i]
+		g.pairs = append(g.pairs, p)
+		g.connections += p.Connections
+		g.several = g.several || p.Clients > 1 || p.Client.IP != g.pairs[0].Client.IP
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].connections > groups[j].connections })
+	return groups
 }
 
 func plural(n int64, what string) string {

@@ -341,6 +341,7 @@ func (s *Summarizer) dnatPairs() []api.DNATPair {
 			Original:    s.endpoint(k.original, true),
 			Translated:  s.endpoint(k.translated, true),
 			Client:      api.FlowEndpoint{IP: p.client.String(), Name: s.names.ipName(p.client)},
+			Clients:     len(p.clients),
 			Connections: p.connections,
 		})
 	}
