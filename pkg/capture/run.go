@@ -104,8 +104,12 @@ func Run(ctx context.Context, runner noderun.Runner, targets []Target, opts Opti
 		<-r.done
 	}
 	if pcapng != nil {
-		if err := pcapng.Flush(); err != nil && !IsReaderGone(err) && context.Cause(streamCtx) == nil {
-			stop(fmt.Errorf("writing the capture: %w", err))
+		if err := pcapng.Flush(); err != nil && context.Cause(streamCtx) == nil {
+			if IsReaderGone(err) {
+				stop(errReaderGone)
+			} else {
+				stop(fmt.Errorf("writing the capture: %w", err))
+			}
 		}
 	}
 
