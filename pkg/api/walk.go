@@ -222,6 +222,8 @@ type Observation struct {
 	Packets int `json:"packets"`
 	// Error says why the capture could not run (e.g. no such device).
 	Error string `json:"error,omitempty"`
+	// Note is what the capture shows that the expected path does not say, e.g. a source NAT (masquerade).
+	Note string `json:"note,omitempty"`
 }
 
 // Probe is the packet packetwalk sent from the source pod's network namespace.

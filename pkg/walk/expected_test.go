@@ -226,7 +226,7 @@ func TestDirectRoutingPaths(t *testing.T) {
 	}
 	noProblems(t, p)
 	under := hop(t, p, api.HopUnderlay)
-	if under.Interface != "eth0" || under.Packet.Encapsulation != nil || under.Capture.Filter != "tcp port 40000" {
+	if under.Interface != "eth0" || under.Packet.Encapsulation != nil || under.Capture.Filter != "tcp and port 8080 and host 10.244.2.7" {
 		t.Errorf("underlay %s packet %+v capture %+v", under.Interface, under.Packet, under.Capture)
 	}
 	mustContain(t, "underlay hop", under.Summary, "unencapsulated", "10.201.0.12")

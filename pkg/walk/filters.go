@@ -38,6 +38,24 @@ func probeFilter(protocol, src string, sport int, withSource, ipv6 bool) string 
 	return "tcp port " + strconv.Itoa(sport) + host
 }
 
+// destinationFilter is the tcpdump filter for the probe's packets to and from ep, whatever source address
+// and port a masquerade gave them: for hops between nodes without encapsulation, where a pod's packet to a
+// node address or outside the pod network may be SNATed (flannel masquerades it, with random ports).
+func (r *reasoner) destinationFilter(ep EndpointInput) string {
+	icmp := "icmp"
+	if ep.IP.Is6() {
+		icmp = "icmp6"
+	}
+	host := " and host " + ep.IP.String()
+	switch r.in.Protocol {
+	case ProtocolICMP:
+		return icmp + host
+	case ProtocolUDP:
+		return "(udp and port " + strconv.Itoa(ep.Port) + " or " + icmp + ")" + host
+	}
+	return "tcp and port " + strconv.Itoa(ep.Port) + host
+}
+
 // encapFilter is the tcpdump filter for the encapsulated packets between two tunnel endpoints. The
 // probe's packet is picked out of them by decoding the inner headers.
 func encapFilter(typ string, port int, a, b string) string {

@@ -301,7 +301,7 @@ func (r *reasoner) arrive(rnv *NodeView, iif string, ep EndpointInput, pkt *api.
 // remote node (or a router) that routes it on.
 func (r *reasoner) directHops(nv *NodeView, rt iproute.Route, dev iproute.Link, ep EndpointInput, pkt *api.HopPacket) []api.Hop {
 	h := api.Hop{Kind: api.HopUnderlay, Title: "underlay (no encapsulation)", Node: nv.Name, Interface: dev.Name, Packet: pkt,
-		Capture: &api.HopCapture{Node: nv.Name, Interface: dev.Name, Filter: r.plainFilter(false)}}
+		Capture: &api.HopCapture{Node: nv.Name, Interface: dev.Name, Filter: r.destinationFilter(ep)}}
 	nextHop := rt.Gateway
 	if nextHop == "" {
 		nextHop = ep.IP.String()
@@ -334,9 +334,9 @@ func (r *reasoner) directHops(nv *NodeView, rt iproute.Route, dev iproute.Link, 
 	if in.Interface == "" {
 		in.Interface = r.ingressFacing(rnv, nv, rt.Dev)
 	}
-	in.Summary = "arrives on " + orUnknown(in.Interface) + " with the pod addresses unchanged"
+	in.Summary = "arrives on " + orUnknown(in.Interface) + " unencapsulated"
 	if in.Interface != "" {
-		in.Capture = &api.HopCapture{Node: remoteNode, Interface: in.Interface, Filter: r.plainFilter(false)}
+		in.Capture = &api.HopCapture{Node: remoteNode, Interface: in.Interface, Filter: r.destinationFilter(ep)}
 	}
 	hops = append(hops, in)
 	return append(hops, r.arrive(rnv, in.Interface, ep, pkt)...)

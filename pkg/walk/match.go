@@ -7,9 +7,10 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 )
 
-// probeMatcher recognises the probe's packets in any capture, inside encapsulations and after DNAT: by
-// the source port the probe chose and, once the first packet is seen, by its TCP sequence number, IP ID
-// or ICMP echo identifier.
+// probeMatcher recognises the probe's packets in any capture, inside encapsulations, after DNAT and after
+// masquerading: by the source port the probe chose and, once its first packet is seen, by what NAT keeps
+// (the TCP sequence number, the IP ID of a datagram, the ICMP echo sequence). Source ports a masquerade
+// gave the probe are learned as they are seen, so the rest of the exchange is recognised too.
 type probeMatcher struct {
 	protocol string
 	srcIP    netip.Addr
@@ -19,6 +20,12 @@ type probeMatcher struct {
 	seq             uint32
 	ipID            uint16
 	echoID, echoSeq uint16
+	// ports are the probe's source ports (or echo ids): its own and those a masquerade chose.
+	ports map[int]bool
+}
+
+func newProbeMatcher(protocol string, src netip.Addr, sport int) *probeMatcher {
+	return &probeMatcher{protocol: protocol, srcIP: src, sport: sport, ports: map[int]bool{sport: true}}
 }
 
 func (m *probeMatcher) isEchoRequest(f *frame) bool {
@@ -38,30 +45,41 @@ func (m *probeMatcher) candidate(f *frame) bool {
 	case ProtocolUDP:
 		return f.proto == protoUDP && f.sport == m.sport
 	}
-	return f.proto == protoTCP && f.sport == m.sport && f.tcpFlags&tcpSYN != 0 && f.tcpFlags&tcpACK == 0
+	return f.proto == protoTCP && f.sport == m.sport && isSYN(f)
 }
+
+func isSYN(f *frame) bool { return f.tcpFlags&tcpSYN != 0 && f.tcpFlags&tcpACK == 0 }
 
 // key fixes the probe's identity from its first packet.
 func (m *probeMatcher) key(f *frame) {
 	m.keyed = true
 	m.seq, m.ipID, m.echoID, m.echoSeq = f.seq, f.ipID, f.icmpID, f.icmpSeq
+	if m.protocol == ProtocolICMP {
+		m.ports[int(f.icmpID)] = true
+	}
 }
 
-// forward says f is the probe's packet on its way to the destination.
+// forward says f is the probe's packet on its way to the destination, whatever its source port became.
 func (m *probeMatcher) forward(f *frame) bool {
-	if !m.candidate(f) {
-		return false
-	}
 	if !m.keyed {
-		return true
+		return m.candidate(f)
 	}
 	switch m.protocol {
 	case ProtocolICMP:
-		return f.icmpID == m.echoID && f.icmpSeq == m.echoSeq
+		return m.isEchoRequest(f) && f.icmpSeq == m.echoSeq && (f.icmpID == m.echoID || f.ipID == m.ipID)
 	case ProtocolUDP:
-		return f.ipID == m.ipID
+		return f.proto == protoUDP && f.ipID == m.ipID && (f.sport == m.sport || m.ports[f.sport] || f.src != m.srcIP)
 	}
-	return f.seq == m.seq
+	return f.proto == protoTCP && isSYN(f) && f.seq == m.seq
+}
+
+// learn records the source port (echo id) a forward packet carries, which a masquerade may have chosen.
+func (m *probeMatcher) learn(f *frame) {
+	if m.protocol == ProtocolICMP {
+		m.ports[int(f.icmpID)] = true
+	} else {
+		m.ports[f.sport] = true
+	}
 }
 
 // reply says f is the answer to the probe (SYN-ACK or RST, echo reply, a UDP answer, an ICMP error
@@ -71,15 +89,15 @@ func (m *probeMatcher) reply(f *frame) bool {
 		if m.protocol == ProtocolICMP {
 			return q.proto == protoICMP || q.proto == protoICMPv6
 		}
-		return q.sport == m.sport
+		return m.ports[q.sport]
 	}
 	switch m.protocol {
 	case ProtocolICMP:
-		return m.isEchoReply(f) && (!m.keyed || f.icmpID == m.echoID && f.icmpSeq == m.echoSeq)
+		return m.isEchoReply(f) && f.icmpSeq == m.echoSeq && m.ports[int(f.icmpID)]
 	case ProtocolUDP:
-		return f.proto == protoUDP && f.dport == m.sport
+		return f.proto == protoUDP && m.ports[f.dport]
 	}
-	if f.proto != protoTCP || f.dport != m.sport {
+	if f.proto != protoTCP || !m.ports[f.dport] {
 		return false
 	}
 	synAck := f.tcpFlags&(tcpSYN|tcpACK) == tcpSYN|tcpACK && (!m.keyed || f.ack == m.seq+1)
@@ -95,11 +113,11 @@ func refusal(f *frame) bool {
 func (m *probeMatcher) belongs(f *frame) bool {
 	switch m.protocol {
 	case ProtocolICMP:
-		return (m.isEchoRequest(f) || m.isEchoReply(f)) && (!m.keyed || f.icmpID == m.echoID) || f.quoted != nil
+		return (m.isEchoRequest(f) || m.isEchoReply(f)) && f.icmpSeq == m.echoSeq && m.ports[int(f.icmpID)] || m.reply(f)
 	case ProtocolUDP:
-		return (f.proto == protoUDP && (f.sport == m.sport || f.dport == m.sport)) || m.reply(f)
+		return (f.proto == protoUDP && (m.ports[f.sport] || m.ports[f.dport])) || m.reply(f)
 	}
-	return f.proto == protoTCP && (f.sport == m.sport || f.dport == m.sport)
+	return f.proto == protoTCP && (m.ports[f.sport] || m.ports[f.dport])
 }
 
 // matched is what matching found across all captures.
@@ -118,13 +136,14 @@ type matched struct {
 
 // matchProbe finds the probe's packets in the decoded captures.
 func matchProbe(in *Input, packets [][]decodedPacket) *matched {
-	m := &probeMatcher{protocol: in.Protocol, srcIP: in.SourceIP, sport: in.SourcePort}
+	m := newProbeMatcher(in.Protocol, in.SourceIP, in.SourcePort)
 	mt := &matched{m: m, packets: packets}
 	for _, p := range sortedByTime(packets) {
 		if !m.keyed && m.candidate(&p.frame) {
 			m.key(&p.frame)
 		}
 		if m.forward(&p.frame) {
+			m.learn(&p.frame)
 			if mt.first.IsZero() {
 				mt.first = p.ts
 			}
@@ -205,6 +224,9 @@ func observeHop(h *api.Hop, pc pointCapture, packets []decodedPacket, mt *matche
 		}
 		o.Seen = true
 		o.Packet = observedPacket(f)
+		if f.src != mt.m.srcIP || (f.sport != mt.m.sport && f.proto != protoICMP && f.proto != protoICMPv6) {
+			o.Note = "source NAT (masquerade): the probe left the pod as " + endpointString(mt.m.srcIP, mt.m.sport, f.proto) + " and is " + o.Packet.Src + " here"
+		}
 		if !mt.first.IsZero() {
 			o.SinceFirst = "+" + formatDuration(p.ts.Sub(mt.first))
 		}

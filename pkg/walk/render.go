@@ -239,6 +239,9 @@ func (p *printer) why(path api.WalkPath) {
 		if h.Observed != nil && h.Observed.Error != "" {
 			p.printf("      %s %s\n", p.color(ansiYellow, "capture:"), h.Observed.Error)
 		}
+		if h.Observed != nil && h.Observed.Note != "" {
+			p.printf("      observed: %s\n", h.Observed.Note)
+		}
 		if !p.opt.Explain {
 			continue
 		}

@@ -74,6 +74,8 @@ type Options struct {
 	// WriteTo is -w: the probe's packets from every hop as one pcapng.
 	WriteTo      string
 	ProbeTimeout time.Duration
+	// SourcePort is the probe's source port; 0 picks one at random.
+	SourcePort int
 
 	source    walk.Target
 	target    walk.Target
@@ -129,6 +131,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.Explain, "explain", o.Explain, "Show the commands and API objects behind each hop, and tcpdump's messages")
 	fs.StringVarP(&o.WriteTo, "write", "w", o.WriteTo, "Write the probe's packets from every hop to this pcapng file, one interface per hop")
 	fs.DurationVar(&o.ProbeTimeout, "probe-timeout", o.ProbeTimeout, "How long the probe waits for an answer")
+	fs.IntVar(&o.SourcePort, "source-port", o.SourcePort, "The probe's source port (default: a random one from 33000-59999), e.g. to match a firewall rule")
 	o.Access.AddFlags(fs)
 }
 
@@ -171,6 +174,10 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("-w needs the probe's captures: drop --no-probe")
 	case o.WriteTo == "-":
 		return fmt.Errorf("-w - is not supported: the walk itself goes to stdout; give a file name such as walk.pcapng")
+	case o.SourcePort < 0 || o.SourcePort > 65535:
+		return fmt.Errorf("--source-port %d is out of range 1-65535", o.SourcePort)
+	case o.SourcePort != 0 && o.NoProbe:
+		return fmt.Errorf("--source-port is the probe's: drop --no-probe")
 	case o.ProbeTimeout < time.Second:
 		return fmt.Errorf("--probe-timeout must be at least 1s, got %s", o.ProbeTimeout)
 	}
@@ -248,7 +255,10 @@ func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
 	req := o.request()
 	sourcePort := 0
 	if !o.NoProbe {
-		sourcePort = walk.RandomSourcePort()
+		sourcePort = o.SourcePort
+		if sourcePort == 0 {
+			sourcePort = walk.RandomSourcePort()
+		}
 	}
 	in, err := walk.Gather(ctx, c, req, sourcePort)
 	if err != nil {
@@ -271,7 +281,7 @@ func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
 		if err != nil {
 			return nil, err
 		}
-		if walk.LocalPortBusy(obs) && attempt < localPortBusyRetries && in.SourcePort != 0 {
+		if walk.LocalPortBusy(obs) && attempt < localPortBusyRetries && in.SourcePort != 0 && o.SourcePort == 0 {
 			in.SourcePort = walk.RandomSourcePort()
 			continue
 		}

@@ -37,6 +37,8 @@ func TestCompleteAndValidate(t *testing.T) {
 		{args: []string{"curl", "--to", "httpbin", "--protocol", "icmp", "-w", "walk.pcapng"}, check: func(o *Options) bool {
 			return o.Protocol == "icmp" && o.WriteTo == "walk.pcapng"
 		}},
+		{args: []string{"curl", "--to", "httpbin", "--source-port", "41000"}, check: func(o *Options) bool { return o.SourcePort == 41000 }},
+		{args: []string{"curl", "--to", "httpbin", "--source-port", "41000", "--no-probe"}, wantErr: "drop --no-probe"},
 		{args: []string{"curl"}, wantErr: "--to is required"},
 		{args: []string{"svc/x", "--to", "httpbin"}, wantErr: "SRC must be a pod"},
 		{args: []string{"curl", "--to", "httpbin", "--protocol", "sctp"}, wantErr: "--protocol must be tcp, udp or icmp"},
