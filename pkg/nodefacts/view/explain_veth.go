@@ -60,8 +60,11 @@ func explainPod(ex *Explanation, n *nodefacts.Node, l nodefacts.PodLookup, atts 
 				proved = append(proved, "the ARP/NDP cache is empty: the pod has not talked to its gateway lately")
 			}
 		case strings.Contains(strings.Join(c.Argv, " "), " route show"):
+			six := strings.Contains(strings.Join(c.Argv, " "), " -6 ")
 			for _, r := range pn.Routes {
-				proved = append(proved, routeText(r))
+				if isIPv6Route(r) == six {
+					proved = append(proved, routeText(r))
+				}
 			}
 		}
 		ex.add(c, proved...)
@@ -192,4 +195,9 @@ func orDirect(gw string) string {
 		return "no gateway (directly connected)"
 	}
 	return gw
+}
+
+// isIPv6Route tells a route's family from its addresses (a default route from its gateway).
+func isIPv6Route(r iproute.Route) bool {
+	return strings.Contains(r.Dst, ":") || strings.Contains(r.Gateway, ":")
 }

@@ -93,6 +93,22 @@ func TestVethsCalicoVXLAN(t *testing.T) {
 			t.Errorf("explanation lacks %q:\n%s", want, buf.String())
 		}
 	}
+	// Each family's route listing proves its own family's routes only.
+	for _, step := range ex.Steps {
+		argv := strings.Join(step.Argv, " ")
+		for _, p := range step.Proved {
+			if strings.Contains(argv, " -4 route show") && strings.Contains(p, "fe80::") || strings.Contains(argv, " -6 route show") && strings.Contains(p, "169.254.1.1") {
+				t.Errorf("%s proved %q", argv, p)
+			}
+		}
+	}
+	for _, want := range []string{
+		"default via fe80::ecee:eeff:feee:eeee dev eth0",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("explanation lacks %q:\n%s", want, buf.String())
+		}
+	}
 }
 
 func TestVethsFlannelWithASecondInterface(t *testing.T) {
