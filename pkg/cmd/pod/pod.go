@@ -260,15 +260,18 @@ func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
 			sourcePort = walk.RandomSourcePort()
 		}
 	}
+	phase := time.Now()
 	in, err := walk.Gather(ctx, c, req, sourcePort)
 	if err != nil {
 		return nil, err
 	}
+	o.timing("node and API facts", &phase)
 	for attempt := 0; ; attempt++ {
 		w, err := walk.Reason(ctx, c.Runner, in)
 		if err != nil {
 			return nil, err
 		}
+		o.timing("route questions", &phase)
 		if o.NoProbe {
 			return w, nil
 		}
@@ -285,8 +288,10 @@ func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
 			in.SourcePort = walk.RandomSourcePort()
 			continue
 		}
+		o.timing("captures and probe", &phase)
 		walk.Apply(w, in, obs)
 		walk.DiagnoseDrops(ctx, c.Runner, in, w)
+		o.timing("verdict", &phase)
 		if o.WriteTo != "" {
 			if err := o.writePcapng(w, in, obs); err != nil {
 				return nil, err
@@ -294,6 +299,14 @@ func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
 		}
 		return w, nil
 	}
+}
+
+// timing tells, with --explain, how long a phase took.
+func (o *Options) timing(what string, since *time.Time) {
+	if o.Explain {
+		fmt.Fprintf(o.ErrOut, "%s: %s\n", what, time.Since(*since).Round(time.Millisecond))
+	}
+	*since = time.Now()
 }
 
 func (o *Options) writePcapng(w *api.Walk, in *walk.Input, obs *walk.Observation) error {

@@ -1,0 +1,199 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
+	"github.com/packetwalk/kubectl-packetwalk/test/e2e/framework"
+)
+
+// The hops a person expects on the local cluster's dataplanes, pod to pod.
+var (
+	walkStart   = []string{api.HopPodInterface, api.HopHostPeer}
+	walkTunnel  = []string{api.HopRoute, api.HopTunnel, api.HopUnderlay, api.HopRemoteUnderlay, api.HopDecapsulation, api.HopRemoteRoute}
+	walkToPod   = []string{api.HopDestinationHostPeer, api.HopDestinationPod}
+	walkBridged = append([]string{api.HopBridge}, walkToPod...)
+)
+
+// wantWalkKinds is the hop sequence for a dataplane, cross-node or not, to a pod or through a Service
+// (whose translation comes right after the host peer).
+func wantWalkKinds(dataplane string, cross, service bool) []string {
+	join := func(parts ...[]string) []string {
+		var out []string
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	var kinds []string
+	switch {
+	case dataplane == framework.Flannel && cross:
+		kinds = join(walkStart, walkTunnel, walkBridged)
+	case dataplane == framework.Flannel && service:
+		kinds = join(walkStart, []string{api.HopRoute}, walkBridged)
+	case dataplane == framework.Flannel:
+		// pod to pod on one bridge: switched, never routed by the node
+		kinds = join(walkStart, walkBridged)
+	case cross:
+		kinds = join(walkStart, walkTunnel, walkToPod)
+	default:
+		kinds = join(walkStart, []string{api.HopRoute}, walkToPod)
+	}
+	if service {
+		kinds = join(kinds[:2], []string{api.HopServiceNAT}, kinds[2:])
+	}
+	return kinds
+}
+
+// runWalk runs `kubectl packetwalk pod curl --to … -o json` and returns the walk, logging how long the
+// whole command took.
+func runWalk(t *testing.T, c *framework.Cluster, args ...string) (*api.Walk, framework.PluginResult) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	all := append([]string{"pod", "curl", "-n", "default", "-o", "json", "--image", c.Image}, args...)
+	framework.Plugin(t) // built before the clock starts
+	start := time.Now()
+	res := c.RunPlugin(t, ctx, all...)
+	t.Logf("kubectl packetwalk %s: the whole command took %s", strings.Join(all, " "), time.Since(start).Round(time.Millisecond))
+	var w api.Walk
+	if err := json.Unmarshal([]byte(res.Stdout), &w); err != nil {
+		t.Fatalf("-o json is not a Walk (exit %d): %v\nstdout: %s\nstderr: %s", res.ExitCode, err, res.Stdout, res.Stderr)
+	}
+	return &w, res
+}
+
+func chosen(t *testing.T, w *api.Walk) api.WalkPath {
+	t.Helper()
+	for _, p := range w.Paths {
+		if p.Chosen {
+			return p
+		}
+	}
+	t.Fatalf("no path taken by the probe: %+v", w.Verdict)
+	return api.WalkPath{}
+}
+
+func hopKinds(p api.WalkPath) []string {
+	var out []string
+	for _, h := range p.Hops {
+		out = append(out, h.Kind)
+	}
+	return out
+}
+
+// TestWalkCurlToHttpbin walks curl → httpbin by pod and by Service, across nodes (httpbin on node 2) and
+// on one node (httpbin-local, node 1): every hop observed, the reply received.
+func TestWalkCurlToHttpbin(t *testing.T) {
+	c := framework.Load(t)
+	curl := c.Pod(t, "default", "curl")
+	httpbin := c.Pod(t, "default", "httpbin")
+	local := c.Pod(t, "default", "httpbin-local")
+	pcapng := filepath.Join(t.TempDir(), "walk.pcapng")
+	tests := []struct {
+		name     string
+		args     []string
+		endpoint string
+		cross    bool
+		service  bool
+	}{
+		{name: "pod cross-node", args: []string{"--to", "httpbin", "--port", "8080"}, endpoint: httpbin.Status.PodIP + ":8080", cross: true},
+		{name: "pod same-node", args: []string{"--to", "pod/httpbin-local", "--port", "8080"}, endpoint: local.Status.PodIP + ":8080"},
+		{name: "Service cross-node", args: []string{"--to", "svc/httpbin", "-w", pcapng}, endpoint: httpbin.Status.PodIP + ":8080", cross: true, service: true},
+		{name: "Service same-node", args: []string{"--to", "svc/httpbin-local:80"}, endpoint: local.Status.PodIP + ":8080", service: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, res := runWalk(t, c, tt.args...)
+			if res.ExitCode != 0 || w.Verdict.Result != api.VerdictReplyReceived {
+				t.Fatalf("exit %d, verdict %+v\nstderr: %s", res.ExitCode, w.Verdict, res.Stderr)
+			}
+			if w.Source.IP != curl.Status.PodIP || w.Source.Dataplane != c.Dataplane {
+				t.Errorf("source %+v, want curl's %s on %s", w.Source, curl.Status.PodIP, c.Dataplane)
+			}
+			p := chosen(t, w)
+			if p.Endpoint != tt.endpoint || p.CrossNode != tt.cross {
+				t.Errorf("probe took the path to %s (cross-node %v), want %s (%v)", p.Endpoint, p.CrossNode, tt.endpoint, tt.cross)
+			}
+			if diff := cmp.Diff(wantWalkKinds(c.Dataplane, tt.cross, tt.service), hopKinds(p)); diff != "" {
+				t.Errorf("hops (-want +got):\n%s", diff)
+			}
+			for _, h := range p.Hops {
+				if h.Capture != nil && (h.Observed == nil || !h.Observed.Seen) {
+					t.Errorf("hop %s at %s/%s not observed: %+v", h.Kind, h.Node, h.Interface, h.Observed)
+				}
+			}
+			if tt.service && w.Probe.Endpoint != tt.endpoint {
+				t.Errorf("the probe's translated destination is %q, want %s", w.Probe.Endpoint, tt.endpoint)
+			}
+			if w.Probe.HTTPStatus != 200 || w.Verdict.RTT == "" {
+				t.Errorf("probe %+v", w.Probe)
+			}
+			t.Logf("verdict: %s", w.Verdict.Summary)
+		})
+	}
+
+	t.Run("pcapng", func(t *testing.T) {
+		f, err := os.Open(pcapng)
+		if err != nil {
+			t.Skipf("the Service walk wrote no pcapng: %v", err)
+		}
+		defer f.Close()
+		rd, err := pcapread.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p pcapread.Packet
+		n := 0
+		for rd.Next(&p) == nil {
+			n++
+		}
+		var names []string
+		for _, ifc := range rd.Interfaces() {
+			names = append(names, ifc.Name)
+		}
+		// host peer, tunnel, underlay on node 1; underlay, tunnel, host peer on node 2
+		if len(names) != 6 || n < 12 {
+			t.Errorf("%d packets on interfaces %q: want the exchange on every hop", n, names)
+		}
+		if !strings.HasPrefix(names[0], curl.Spec.NodeName+"/") || !strings.HasSuffix(names[0], "(host peer)") {
+			t.Errorf("first interface %q, want curl's host peer on %s", names[0], curl.Spec.NodeName)
+		}
+	})
+}
+
+// TestWalkNamesTheLastHopBeforeADrop drops the probe (only it: its source port) on the destination node
+// and checks the verdict names where it was last seen, where it went missing, and the rule.
+func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
+	c := framework.Load(t)
+	httpbin := c.Pod(t, "default", "httpbin")
+	port := strconv.Itoa(45000 + int(time.Now().UnixNano()%10000))
+	rule := []string{"FORWARD", "-p", "tcp", "--sport", port, "-d", httpbin.Status.PodIP + "/32", "-j", "DROP"}
+	c.NodeNetnsRun(t, httpbin.Spec.NodeName, append([]string{"iptables", "-I"}, rule...)...)
+	t.Cleanup(func() { c.NodeNetnsRun(t, httpbin.Spec.NodeName, append([]string{"iptables", "-D"}, rule...)...) })
+
+	w, res := runWalk(t, c, "--to", "httpbin", "--port", "8080", "--source-port", port, "--probe-timeout", "2s")
+	v := w.Verdict
+	if res.ExitCode == 0 || v.Result != api.VerdictStopped || v.LastSeen == nil || v.FirstMissing == nil {
+		t.Fatalf("exit %d, verdict %+v\nstderr: %s", res.ExitCode, v, res.Stderr)
+	}
+	if v.LastSeen.Node != httpbin.Spec.NodeName || v.LastSeen.Kind != api.HopDecapsulation || v.FirstMissing.Kind != api.HopDestinationHostPeer {
+		t.Errorf("last seen %+v, first missing %+v: want the decapsulation on %s, then the destination's host peer", v.LastSeen, v.FirstMissing, httpbin.Spec.NodeName)
+	}
+	if len(v.LikelyCauses) == 0 || !strings.Contains(v.LikelyCauses[0], "--sport "+port) || !strings.Contains(v.LikelyCauses[0], "-j DROP") {
+		t.Errorf("likely causes do not start with the DROP rule: %q", v.LikelyCauses)
+	}
+	t.Logf("verdict: %s; first cause: %s", v.Summary, v.LikelyCauses[0])
+}
