@@ -116,9 +116,10 @@ func (s *Summarizer) observation(fl *flow, point uint64, f *frame, toServer bool
 func (fl *flow) counts(dir int) (packets, bytes, extra int64) {
 	var total int64
 	for _, o := range fl.obs[:fl.nobs] {
-		total += o.packets[dir]
-		if o.bytes[dir] > bytes || (o.bytes[dir] == bytes && o.packets[dir] < packets) {
-			packets, bytes = o.packets[dir], o.bytes[dir]
+		n := int64(o.packets[dir])
+		total += n
+		if o.bytes[dir] > bytes || (o.bytes[dir] == bytes && n < packets) {
+			packets, bytes = n, o.bytes[dir]
 		}
 	}
 	return packets, bytes, total - packets + fl.untracked[dir]
@@ -196,8 +197,8 @@ func (s *Summarizer) tcpSegment(fl *flow, f *frame, dir int, sighting uint64, co
 	end := f.seq + n
 	sp := fl.seqPoint(dir, sighting)
 	switch {
-	case !sp.valid:
-		*sp = seqPoint{point: sighting, end: end, valid: true}
+	case sp.point == 0:
+		*sp = seqPoint{point: sighting, end: end}
 	case seqLE(end, sp.end):
 		sp.retrans++
 	default:
@@ -213,8 +214,8 @@ func (fl *flow) retransmissions() int64 {
 	for dir := range fl.seqPoints {
 		least := int64(-1)
 		for _, sp := range fl.seqPoints[dir] {
-			if sp.valid && (least < 0 || sp.retrans < least) {
-				least = sp.retrans
+			if sp.point != 0 && (least < 0 || int64(sp.retrans) < least) {
+				least = int64(sp.retrans)
 			}
 		}
 		n += max(least, 0)
@@ -225,12 +226,12 @@ func (fl *flow) retransmissions() int64 {
 func (fl *flow) seqPoint(dir int, point uint64) *seqPoint {
 	pts := &fl.seqPoints[dir]
 	for j := range pts {
-		if pts[j].valid && pts[j].point == point {
+		if pts[j].point == point {
 			return &pts[j]
 		}
 	}
 	for j := range pts {
-		if !pts[j].valid {
+		if pts[j].point == 0 {
 			return &pts[j]
 		}
 	}

@@ -43,17 +43,16 @@ type observation struct {
 	iface   int32
 	ifIndex uint32
 	chain   int32 // index into Summarizer.chains
-	packets [2]int64
+	packets [2]uint32
 	bytes   [2]int64
 }
 
 // seqPoint is the highest sequence number seen in one direction at one sighting point, and the segments
 // seen again there.
 type seqPoint struct {
-	point   uint64
+	point   uint64 // 0: unused (sightingPoint never returns 0)
 	end     uint32
-	valid   bool
-	retrans int64
+	retrans uint32
 }
 
 type statusCount struct {

@@ -56,9 +56,9 @@ func observationPoint(f *frame) uint64 {
 // interface every packet is captured twice, once outgoing and once incoming.
 func sightingPoint(point uint64, f *frame) uint64 {
 	if f.hasPktType && f.pktType == pktTypeOutgoing {
-		return mix(point, 0x6f7574)
+		point = mix(point, 0x6f7574)
 	}
-	return point
+	return point | 1 // never 0, which marks an unused seqPoint
 }
 
 // packetSignature identifies one packet wherever it is seen: its innermost addresses, ports and IP

@@ -1,7 +1,9 @@
 package summary
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -260,4 +262,46 @@ func TestLabLive(t *testing.T) {
 	}
 	checkCalicoLab(t, dir)
 	checkBridgeLab(t, dir)
+}
+
+func TestWriteJSONRoundTrip(t *testing.T) {
+	for _, s := range []api.Summary{
+		summarizeFile(t, filepath.Join("testdata", "lab-any.pcap"), Options{Links: labLinks(t, "testdata")}),
+		New(Options{}).Report(),
+	} {
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, s); err != nil {
+			t.Fatal(err)
+		}
+		var back api.Summary
+		if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, buf.String())
+		}
+		if s.Flows == nil {
+			s.Flows = []api.Flow{}
+		}
+		if d := cmp.Diff(s, back); d != "" {
+			t.Errorf("JSON round trip (-report +decoded):\n%s", d)
+		}
+	}
+}
+
+// TestReportTop: the top of the report is the report's top, with the same notes.
+func TestReportTop(t *testing.T) {
+	s := New(Options{})
+	f, err := os.Open(filepath.Join("testdata", "lab-any.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := s.ReadStream(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	all, top := s.Report(), s.ReportTop(3)
+	if d := cmp.Diff(all.Flows[:3], top.Flows); d != "" {
+		t.Errorf("top 3 flows (-report +top):\n%s", d)
+	}
+	if d := cmp.Diff(all.Notes, top.Notes); d != "" {
+		t.Errorf("notes (-report +top):\n%s", d)
+	}
 }

@@ -80,15 +80,18 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 			add(api.NoteDNS, "DNS %s %s: %s, no response in the capture", q.Type, q.Name, plural(q.Queries, "query"))
 		}
 	}
-	for _, f := range r.Flows {
-		if f.HTTP == nil {
-			continue
-		}
-		for _, st := range f.HTTP.Responses {
-			if st.Code >= 500 {
-				add(api.NoteHTTP, "HTTP %d from %s to %s, %s", st.Code, showEndpoint(f.Server), showEndpoint(f.Client), times(st.Count))
-			}
-		}
+	type httpLine struct {
+		k httpErrorKey
+		c *httpErrorCount
+	}
+	var httpLines []httpLine
+	for k, c := range probs.serverErrors {
+		httpLines = append(httpLines, httpLine{k, c})
+	}
+	sort.Slice(httpLines, func(i, j int) bool { return httpLines[i].c.responses > httpLines[j].c.responses })
+	for _, l := range httpLines {
+		add(api.NoteHTTP, "HTTP %d from %s, %s (to %s among others)", l.k.code, showEndpoint(s.endpoint(l.k.server, true)),
+			times(l.c.responses), showEndpoint(api.FlowEndpoint{IP: l.c.client.String(), Name: s.names.ipName(l.c.client)}))
 	}
 	for _, g := range groupDNAT(r.DNAT) {
 		var to []string

@@ -35,18 +35,34 @@ type problemCount struct {
 	syns        int64
 }
 
-// problems aggregates the per-flow TCP problems by server, for the notes.
+// problems aggregates the per-flow problems by server, for the notes.
 type problems struct {
 	byServer     map[problemKey]*problemCount
 	retrans      int64
 	retransFlows int64
+	serverErrors map[httpErrorKey]*httpErrorCount
+}
+
+type httpErrorKey struct {
+	server endpoint
+	code   uint16
+}
+
+type httpErrorCount struct {
+	client    addr
+	responses int64
 }
 
 func (p *problems) clone() problems {
-	c := problems{byServer: make(map[problemKey]*problemCount, len(p.byServer)), retrans: p.retrans, retransFlows: p.retransFlows}
+	c := problems{byServer: make(map[problemKey]*problemCount, len(p.byServer)), retrans: p.retrans, retransFlows: p.retransFlows,
+		serverErrors: make(map[httpErrorKey]*httpErrorCount, len(p.serverErrors))}
 	for k, v := range p.byServer {
 		vv := *v
 		c.byServer[k] = &vv
+	}
+	for k, v := range p.serverErrors {
+		vv := *v
+		c.serverErrors[k] = &vv
 	}
 	return c
 }
@@ -54,6 +70,25 @@ func (p *problems) clone() problems {
 func (p *problems) add(fl *flow) {
 	if fl.key.proto != protoTCP {
 		return
+	}
+	for _, st := range fl.statuses {
+		if st.code < 500 || st.count == 0 {
+			continue
+		}
+		if p.serverErrors == nil {
+			p.serverErrors = map[httpErrorKey]*httpErrorCount{}
+		}
+		cli, srv := fl.endpoints()
+		k := httpErrorKey{server: srv, code: st.code}
+		c, ok := p.serverErrors[k]
+		if !ok {
+			if len(p.serverErrors) >= maxSynProblems {
+				continue
+			}
+			c = &httpErrorCount{client: cli.ip}
+			p.serverErrors[k] = c
+		}
+		c.responses += st.count
 	}
 	if n := fl.retransmissions(); n > 0 {
 		p.retrans += n
@@ -204,7 +239,7 @@ func (s *Summarizer) apiFlow(fl *flow) api.Flow {
 		out.Observations = append(out.Observations, api.FlowObservation{
 			Interface:     s.interfaceName(o.iface, o.ifIndex),
 			Encapsulation: s.tunnelHeaders(s.chains[o.chain]),
-			Packets:       o.packets[0] + o.packets[1],
+			Packets:       int64(o.packets[0]) + int64(o.packets[1]),
 		})
 	}
 	if fl.key.proto == protoTCP {
@@ -265,16 +300,40 @@ func (s *Summarizer) tunnelHeaders(c tunnelChain) []api.TunnelHeader {
 	return out
 }
 
-// Report returns the summary of everything added so far.
-func (s *Summarizer) Report() api.Summary {
+// Report returns the summary of everything added so far, with every flow.
+func (s *Summarizer) Report() api.Summary { return s.report(-1) }
+
+// ReportTop returns the summary with only the n largest flows (and all the notes and lists): what a text
+// report shows, built with far less memory than Report when the flow table is large.
+func (s *Summarizer) ReportTop(n int) api.Summary { return s.report(max(n, 0)) }
+
+func (fl *flow) totalBytes() int64 {
+	_, b0, _ := fl.counts(0)
+	_, b1, _ := fl.counts(1)
+	return b0 + b1
+}
+
+func (s *Summarizer) report(limit int) api.Summary {
 	out := api.Summary{TypeMeta: api.TypeMeta{APIVersion: api.APIVersion, Kind: api.KindSummary}}
 	out.Capture = s.captureStats()
 	probs := s.retired.problems.clone()
-	flows := make([]api.Flow, 0, s.flows.used+len(s.retired.top))
+	type ranked struct {
+		bytes int64
+		fl    *flow
+	}
+	live := make([]ranked, 0, s.flows.used)
 	s.flows.each(func(fl *flow) {
-		flows = append(flows, s.apiFlow(fl))
+		live = append(live, ranked{fl.totalBytes(), fl})
 		probs.add(fl)
 	})
+	if limit >= 0 && limit < len(live) {
+		sort.Slice(live, func(i, j int) bool { return live[i].bytes > live[j].bytes })
+		live = live[:limit]
+	}
+	flows := make([]api.Flow, 0, len(live)+len(s.retired.top))
+	for _, r := range live {
+		flows = append(flows, s.apiFlow(r.fl))
+	}
 	flows = append(flows, s.retired.top...)
 	sort.SliceStable(flows, func(i, j int) bool {
 		bi, bj := flowBytes(flows[i]), flowBytes(flows[j])
@@ -283,6 +342,9 @@ func (s *Summarizer) Report() api.Summary {
 		}
 		return flows[i].FirstSeen.Before(flows[j].FirstSeen)
 	})
+	if limit >= 0 && limit < len(flows) {
+		flows = flows[:limit]
+	}
 	out.Flows = flows
 	out.DNAT = s.dnatPairs()
 	out.ARP = s.arpEntries()

@@ -20,7 +20,7 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultMaxFlows    = 65536
+	DefaultMaxFlows    = 32768
 	DefaultIdleTimeout = 2 * time.Minute
 )
 

@@ -2,9 +2,11 @@ package summary
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,11 +31,41 @@ const DefaultTextFlows = 50
 // maxCell bounds an endpoint cell so that a row fits a 160-column terminal.
 const maxCell = 44
 
-// WriteJSON writes the summary as indented JSON (the schema in docs/summary-json.md).
+// WriteJSON writes the summary as indented JSON (the schema in docs/summary-json.md). Flows are encoded one
+// at a time, so that a summary of many flows is never held in memory as one JSON document.
 func WriteJSON(w io.Writer, s api.Summary) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
+	flows := s.Flows
+	s.Flows = nil
+	doc, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("writing the summary as JSON: %w", err)
+	}
+	const placeholder = `"flows": null`
+	i := bytes.Index(doc, []byte(placeholder))
+	if i < 0 {
+		return fmt.Errorf("writing the summary as JSON: no flows field")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(doc[:i])
+	bw.WriteString(`"flows": [`)
+	for j := range flows {
+		b, err := json.MarshalIndent(&flows[j], "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("writing the summary as JSON: %w", err)
+		}
+		if j > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	if len(flows) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]")
+	bw.Write(doc[i+len(placeholder):])
+	bw.WriteString("\n")
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing the summary as JSON: %w", err)
 	}
 	return nil
@@ -43,7 +75,11 @@ func WriteJSON(w io.Writer, s api.Summary) error {
 // lines below it) and the notes.
 func WriteText(w io.Writer, s api.Summary, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
-	writeCapture(bw, s.Capture)
+	width := opts.Width
+	if width <= 0 {
+		width = DefaultTextWidth
+	}
+	writeCapture(bw, s.Capture, width)
 	limit := opts.MaxFlows
 	if limit == 0 {
 		limit = DefaultTextFlows
@@ -52,14 +88,10 @@ func WriteText(w io.Writer, s api.Summary, opts TextOptions) error {
 		limit = len(s.Flows)
 	}
 	fmt.Fprintln(bw)
-	if limit < len(s.Flows) {
-		fmt.Fprintf(bw, "FLOWS (%d largest of %d; -o json lists them all)\n", limit, len(s.Flows))
+	if seen := s.Capture.FlowTable.Flows; int64(limit) < seen {
+		fmt.Fprintf(bw, "FLOWS (%d largest of %d; -o json lists more)\n", limit, seen)
 	} else {
-		fmt.Fprintf(bw, "FLOWS (%d)\n", len(s.Flows))
-	}
-	width := opts.Width
-	if width <= 0 {
-		width = DefaultTextWidth
+		fmt.Fprintf(bw, "FLOWS (%d)\n", limit)
 	}
 	writeFlows(bw, s.Flows[:limit], showInterfaces(s), width)
 	fmt.Fprintln(bw)
@@ -91,7 +123,10 @@ func WriteFlowLine(w io.Writer, f api.Flow) error {
 	return err
 }
 
-func writeCapture(w io.Writer, c api.CaptureStats) {
+// maxInterfacesShown bounds the per-interface line of the text report.
+const maxInterfacesShown = 12
+
+func writeCapture(w io.Writer, c api.CaptureStats, width int) {
 	desc := []string{}
 	if c.Format != "" {
 		desc = append(desc, c.Format)
@@ -106,12 +141,22 @@ func writeCapture(w io.Writer, c api.CaptureStats) {
 			c.End.Format("15:04:05.000 MST")))
 	}
 	fmt.Fprintf(w, "CAPTURE  %s\n", strings.Join(desc, ", "))
+	ifaces := append([]api.CaptureInterface(nil), c.Interfaces...)
+	sort.SliceStable(ifaces, func(i, j int) bool { return ifaces[i].Packets > ifaces[j].Packets })
 	var ifs []string
-	for _, i := range c.Interfaces {
-		ifs = append(ifs, fmt.Sprintf("%s: %d", i.Name, i.Packets))
+	for n, i := range ifaces {
+		if n == maxInterfacesShown {
+			ifs = append(ifs, fmt.Sprintf("and %d more", len(ifaces)-n))
+			break
+		}
+		name := i.Name
+		if name == "" {
+			name = "interface " + strconv.Itoa(i.ID)
+		}
+		ifs = append(ifs, fmt.Sprintf("%s: %d", name, i.Packets))
 	}
 	if len(ifs) > 1 {
-		fmt.Fprintf(w, "         packets per interface: %s\n", strings.Join(ifs, ", "))
+		writeWrapped(w, "         ", "packets per interface: "+strings.Join(ifs, ", "), width)
 	}
 	var extra []string
 	for _, x := range []struct {

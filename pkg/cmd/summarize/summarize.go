@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -49,6 +50,9 @@ var (
 		# A dataplane that runs VXLAN on another UDP port
 		kubectl packetwalk summarize capture.pcapng --vxlan-port 4800`)
 )
+
+// memoryLimit is the Go heap the command aims to stay within (GOMEMLIMIT overrides it).
+const memoryLimit = 40 << 20
 
 // Options is the summarize command's state.
 type Options struct {
@@ -181,19 +185,28 @@ func (o *Options) Run(ctx context.Context) error {
 	for i, p := range o.VXLANPorts {
 		ports[i] = uint16(p)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The summarizer's memory is bounded by --max-flows; a soft limit makes the garbage collector keep the
+		// heap near what is live instead of letting it double between collections.
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	s := summary.New(summary.Options{VXLANPorts: ports, MaxFlows: o.MaxFlows, Links: o.links})
 	readErr := s.ReadStream(ctx, in)
 	if errors.Is(readErr, pcapread.ErrUnknownFormat) {
 		return fmt.Errorf("%s is not a pcap or pcapng capture (%w); write one with tcpdump -w or kubectl packetwalk capture -w", name, readErr)
 	}
-	report := s.Report()
+	var report api.Summary
 	var err error
 	if o.Output == "json" {
+		report = s.Report()
 		err = summary.WriteJSON(o.Out, report)
 	} else {
 		limit := o.Flows
 		if limit == 0 {
+			report = s.Report()
 			limit = -1
+		} else {
+			report = s.ReportTop(limit)
 		}
 		err = summary.WriteText(o.Out, report, summary.TextOptions{MaxFlows: limit, Width: terminalWidth(o.Out)})
 	}
