@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
@@ -377,3 +379,39 @@ func TestIPv6Reasoning(t *testing.T) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestHostNetworkSource walks from a hostNetwork pod: no veth, the node's own stack sends the packet.
+func TestHostNetworkSource(t *testing.T) {
+	s, runner := walktest.Load(t, "calico-vxlan")
+	client := s.Client()
+	ctx := context.Background()
+	curl, err := client.CoreV1().Pods("default").Get(ctx, "curl", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	curl.Spec.HostNetwork = true
+	curl.Status.PodIP, curl.Status.PodIPs = "10.201.0.11", []corev1.PodIP{{IP: "10.201.0.11"}}
+	if _, err := client.CoreV1().Pods("default").Update(ctx, curl, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Gather(ctx, Cluster{Client: client, Runner: runner}, podHTTPBin, 40000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := Expect(in)
+	p := pathTo(t, w, "10.244.2.7:8080")
+	want := cat([]string{api.HopPodInterface}, tunnelled, toPod)
+	if diff := cmp.Diff(want, kindsOf(p)); diff != "" {
+		t.Errorf("hops (-want +got):\n%s", diff)
+	}
+	if src := p.Hops[0]; src.Title != "source (host network)" || src.Interface != "eth0" || !w.Source.HostNetwork {
+		t.Errorf("source hop %+v", src)
+	}
+	// The node's own packet is routed without an incoming interface.
+	if got := hop(t, p, api.HopRoute).Evidence[0].Command; strings.Join(got, " ") != "ip -j -d -4 route show" {
+		t.Errorf("route evidence %q", got)
+	}
+	if tun := hop(t, p, api.HopTunnel); tun.Interface != "vxlan.calico" || tun.Packet.OuterDst != "10.201.0.12" {
+		t.Errorf("tunnel %s → %s", tun.Interface, tun.Packet.OuterDst)
+	}
+}

@@ -230,6 +230,9 @@ func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []Ro
 func Reason(ctx context.Context, r noderun.Runner, in *Input) (*api.Walk, error) {
 	for round := 0; ; round++ {
 		w, missing := Expect(in)
+		if hostSourceAddress(in) {
+			continue
+		}
 		if len(missing) == 0 || round == 4 {
 			return w, nil
 		}
@@ -237,4 +240,26 @@ func Reason(ctx context.Context, r noderun.Runner, in *Input) (*api.Walk, error)
 			return nil, err
 		}
 	}
+}
+
+// hostSourceAddress sets the source address of a hostNetwork pod's packet to the one the node's kernel
+// chooses for the destination (the route's src: a tunnel device's address, say, rather than the node's
+// InternalIP), once the node has answered. It reports whether it changed.
+func hostSourceAddress(in *Input) bool {
+	if !in.Source.HostNetwork {
+		return false
+	}
+	for _, ep := range in.Endpoints {
+		a, ok := in.Routes[RouteQuery{Node: in.Source.Node, Dst: ep.IP.String()}]
+		if !ok || a.Err != "" {
+			continue
+		}
+		src, err := netip.ParseAddr(a.Route.PrefSrc)
+		if err != nil || src == in.SourceIP || src.Is4() != in.SourceIP.Is4() {
+			return false
+		}
+		in.SourceIP = src
+		return true
+	}
+	return false
 }
