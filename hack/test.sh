@@ -21,8 +21,9 @@ The end-to-end phases use a cluster of their own (lab /tmp/packetwalk-e2e-lab, n
 trap), and a test cluster left by an interrupted run is torn down first. Off Linux or without root the
 end-to-end phases are skipped, and said so.
 
-Environment: DATAPLANES (default "flannel calico"), FUZZ_TIME, FUZZ_TARGETS, SKIP_E2E=1, E2E_RUN (a
-go test -run pattern), PACKETWALK_CACHE (the build cache hack/cluster/up shares with the demo).
+Environment: PHASES (default "unit fuzz e2e"), DATAPLANES (default "flannel calico"), FUZZ_TIME,
+FUZZ_TARGETS, E2E_RUN (a go test -run pattern), PACKETWALK_CACHE (the build cache hack/cluster/up shares
+with the demo).
 EOF
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; "") ;; *) usage >&2; exit 2 ;; esac
@@ -37,31 +38,42 @@ record() { # PHASE STATUS SECONDS
 }
 banner() { echo; echo "=== $1"; }
 
+phases=" ${PHASES:-unit fuzz e2e} "
+wanted() { [[ $phases == *" $1 "* ]]; }
+
 # Phase 1: unit and kernel tests
-banner "unit and kernel tests: go test ./..."
-t=$SECONDS
-if go test -count=1 ./...; then record unit PASS $((SECONDS - t)); else record unit FAIL $((SECONDS - t)); fi
+if wanted unit; then
+  banner "unit and kernel tests: go test ./..."
+  t=$SECONDS
+  if go test -count=1 ./...; then record unit PASS $((SECONDS - t)); else record unit FAIL $((SECONDS - t)); fi
+else
+  record unit SKIPPED 0
+fi
 
 # Phase 2: fuzz smoke. Targets: FUZZ_TARGETS, or every func Fuzz* in the module's tests.
 fuzz_targets=${FUZZ_TARGETS:-$(grep -rlE '^func Fuzz[A-Z0-9]' --include='*_test.go' pkg plugins cmd hack test 2>/dev/null |
   while read -r f; do
     for fn in $(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' "$f"); do echo "./$(dirname "$f"):$fn"; done
   done)}
-banner "fuzz smoke (${FUZZ_TIME:-10s} each): $(echo $fuzz_targets)"
-t=$SECONDS
-fuzz_status=PASS
-for target in $fuzz_targets; do
-  pkg=${target%%:*} fn=${target##*:}
-  echo "--- go test -run '^\$' -fuzz '^$fn\$' -fuzztime ${FUZZ_TIME:-10s} $pkg"
-  go test -run '^$' -fuzz "^$fn\$" -fuzztime "${FUZZ_TIME:-10s}" "$pkg" || fuzz_status=FAIL
-done
-[ -z "$fuzz_targets" ] && fuzz_status=NONE
-record fuzz "$fuzz_status" $((SECONDS - t))
+if wanted fuzz; then
+  banner "fuzz smoke (${FUZZ_TIME:-10s} each): $(echo $fuzz_targets)"
+  t=$SECONDS
+  fuzz_status=PASS
+  for target in $fuzz_targets; do
+    pkg=${target%%:*} fn=${target##*:}
+    echo "--- go test -run '^\$' -fuzz '^$fn\$' -fuzztime ${FUZZ_TIME:-10s} $pkg"
+    go test -run '^$' -fuzz "^$fn\$" -fuzztime "${FUZZ_TIME:-10s}" "$pkg" || fuzz_status=FAIL
+  done
+  [ -z "$fuzz_targets" ] && fuzz_status=NONE
+  record fuzz "$fuzz_status" $((SECONDS - t))
+else
+  record fuzz SKIPPED 0
+fi
 
 # Phase 3: end to end on the local cluster, once per dataplane
 skip_e2e=""
-if [ "${SKIP_E2E:-0}" = 1 ]; then
-  skip_e2e="SKIP_E2E=1"
+if ! wanted e2e; then
+  skip_e2e="PHASES has no e2e"
 elif [ "$(uname -s)" != Linux ]; then
   skip_e2e="the local cluster needs Linux (network namespaces and cgroups); this is $(uname -s)"
 elif [ "$(id -u)" != 0 ]; then
