@@ -17,6 +17,8 @@ var (
 	pluginOnce sync.Once
 	pluginPath string
 	pluginErr  error
+	// pluginBuildDir is the temporary directory of a plugin the framework built; Main removes it.
+	pluginBuildDir string
 )
 
 // Plugin returns the path of a kubectl-packetwalk binary: the one EnvPlugin names, or one built from this
@@ -42,6 +44,7 @@ func buildPlugin() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	pluginBuildDir = dir
 	out := filepath.Join(dir, "kubectl-packetwalk")
 	cmd := exec.Command("go", "build", "-o", out, "./cmd/kubectl-packetwalk")
 	cmd.Dir = root
