@@ -98,6 +98,26 @@ func expectNoTcpdump(t *testing.T, c *framework.Cluster, node string) {
 	}
 }
 
+// underlayTraffic makes traffic on node's eth0 until the test ends: the node calls the API server's
+// Service address, which kube-proxy sends out of eth0. Captures of eth0 then never wait on a quiet node.
+func underlayTraffic(t *testing.T, c *framework.Cluster, node string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	argv := framework.NodeNetnsCommand(c.Node(t, node), "curl", "-sk", "--max-time", "2", "-o", "/dev/null", "https://10.96.0.1/livez")
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			_, _ = framework.RunHost(ctx, argv...)
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
 // session opens the plugin's own node access against the local cluster, as a command would.
 func session(t *testing.T, c *framework.Cluster) *cmdshared.Session {
 	t.Helper()
@@ -159,7 +179,7 @@ func TestCaptureStreamsAValidPcap(t *testing.T) {
 	c := framework.Load(t)
 	node := c.Nodes[0].Name
 	file := filepath.Join(t.TempDir(), "eth0.pcap")
-	// The kubelet talks to the API server over eth0 all the time: there is always something to capture.
+	underlayTraffic(t, c, node)
 	res := c.RunPlugin(t, context.Background(), "capture", "node/"+node, "-i", "eth0", "-c", "10", "--format", "pcap", "-w", file, "--image", c.Image)
 	if res.ExitCode != 0 {
 		t.Fatalf("capture failed: %s", res.Stderr)
@@ -216,6 +236,7 @@ func TestCtrlCLeavesNoHelperPodAndNoTcpdump(t *testing.T) {
 	c := framework.Load(t)
 	node := c.Nodes[0].Name
 	file := filepath.Join(t.TempDir(), "interrupted.pcap")
+	underlayTraffic(t, c, node)
 	p, lines := startCapture(t, c, context.Background(), node, file)
 	if len(helperPods(t, c)) == 0 || len(tcpdumpsOnNode(t, c, node)) == 0 {
 		t.Fatal("the capture runs without a helper pod or a tcpdump: the test would prove nothing")
@@ -301,10 +322,10 @@ func TestTaintedNodeStillGetsItsHelperPod(t *testing.T) {
 	}
 	patch(true)
 	t.Cleanup(func() { patch(false) })
+	underlayTraffic(t, c, node)
 	res := c.RunPlugin(t, context.Background(), "capture", "node/"+node, "-i", "eth0", "-c", "3", "-w", "/dev/null", "--image", c.Image)
 	if res.ExitCode != 0 || !strings.Contains(res.Stderr, node+"/eth0: 3 packets") {
 		t.Fatalf("capture on tainted node %s: exit %d\n%s", node, res.ExitCode, res.Stderr)
 	}
 	expectNoHelperPods(t, c)
 }
-
