@@ -125,7 +125,9 @@ func New(opts Options) *Summarizer {
 // pcapread.ErrTruncated or pcapread.ErrCorrupt). Report includes everything read either way. When ctx is
 // done and r is an io.Closer, r is closed so that a blocked read returns.
 //
-// ReadStream may be called again for another stream: its interfaces are numbered after the earlier ones.
+// Reading and decoding run on one goroutine and the flow accounting on the calling one, so that a summary
+// uses two cores. ReadStream may be called again for another stream: its interfaces are numbered after the
+// earlier ones.
 func (s *Summarizer) ReadStream(ctx context.Context, r io.Reader) error {
 	if c, ok := r.(io.Closer); ok {
 		stop := context.AfterFunc(ctx, func() { _ = c.Close() })
@@ -140,38 +142,27 @@ func (s *Summarizer) ReadStream(ctx context.Context, r io.Reader) error {
 		return fmt.Errorf("reading capture: %w", err)
 	}
 	s.format = rd.Format()
-	base := len(s.ifaces)
-	var p pcapread.Packet
-	for n := 0; ; n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
-			s.syncInterfaces(rd, base)
-			return ctx.Err()
+	p := newPipeline()
+	go s.produce(ctx, rd, len(s.ifaces), p)
+	for b := range p.full {
+		s.ifaces = append(s.ifaces, b.ifaces...)
+		for i := range b.frames[:b.n] {
+			s.accountFrame(&b.frames[i])
 		}
-		err := rd.Next(&p)
-		if err != nil {
-			s.syncInterfaces(rd, base)
-			s.counts.skipped += int64(rd.Stats().SkippedRecords)
+		if b.last {
+			s.counts.skipped += int64(b.skipped)
 			switch {
-			case errors.Is(err, io.EOF):
+			case b.err == nil || errors.Is(b.err, io.EOF):
 				return nil
 			case ctx.Err() != nil:
 				return ctx.Err()
 			}
-			s.readErr = err
-			return fmt.Errorf("reading capture: %w", err)
+			s.readErr = b.err
+			return fmt.Errorf("reading capture: %w", b.err)
 		}
-		if base+p.Interface >= len(s.ifaces) {
-			s.syncInterfaces(rd, base)
-		}
-		p.Interface += base
-		s.AddPacket(&p)
+		p.free <- b
 	}
-}
-
-func (s *Summarizer) syncInterfaces(rd *pcapread.Reader, base int) {
-	for _, iface := range rd.Interfaces()[len(s.ifaces)-base:] {
-		s.ifaces = append(s.ifaces, iface)
-	}
+	return nil
 }
 
 // AddInterface declares a capture interface for AddPacket and returns its number, for callers that hand
@@ -183,11 +174,14 @@ func (s *Summarizer) AddInterface(iface pcapread.Interface) int {
 
 // AddPacket summarizes one packet. p.Data is not kept after the call.
 func (s *Summarizer) AddPacket(p *pcapread.Packet) {
-	f := &s.frame
-	s.dec.decode(p, f)
+	s.dec.decode(p, &s.frame)
+	s.accountFrame(&s.frame)
+}
+
+func (s *Summarizer) accountFrame(f *frame) {
 	s.counts.packets++
 	f.number = s.counts.packets
-	if p.Timestamp.IsZero() {
+	if f.ts == 0 { // a pcapng simple packet block has no timestamp
 		f.ts = s.lastTS
 	}
 	s.account(f)
