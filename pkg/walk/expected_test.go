@@ -3,6 +3,7 @@ package walk
 import (
 	"context"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
@@ -413,5 +414,52 @@ func TestHostNetworkSource(t *testing.T) {
 	}
 	if tun := hop(t, p, api.HopTunnel); tun.Interface != "vxlan.calico" || tun.Packet.OuterDst != "10.201.0.12" {
 		t.Errorf("tunnel %s → %s", tun.Interface, tun.Packet.OuterDst)
+	}
+}
+
+// TestClusterRecordings reasons on what the local cluster's nodes answered (recorded by the end-to-end
+// test TestWalkRecordCluster): kube-proxy's own rules, flannel's or the Calico reproduction's devices.
+func TestClusterRecordings(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		kinds    dataplaneKinds
+	}{{"cluster-flannel", flannelKinds}, {"cluster-calico", calicoKinds}} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			if _, err := os.Stat(walktest.Dir(tc.scenario)); err != nil {
+				t.Skipf("no recording of %s (go test -tags e2e ./test/e2e -run TestWalkRecordCluster -record-walk)", tc.scenario)
+			}
+			s, _ := walktest.Load(t, tc.scenario)
+			var httpbin, local string
+			for _, p := range s.Pods {
+				switch p.Name {
+				case "httpbin":
+					httpbin = p.IPs[0] + ":8080"
+				case "httpbin-local":
+					local = p.IPs[0] + ":8080"
+				}
+			}
+			for _, c := range []struct {
+				req            Request
+				endpoint       string
+				cross, service bool
+			}{
+				{Request{Source: toCurl, Target: Target{Kind: TargetPod, Name: "httpbin"}, Namespace: "default", Port: 8080, Protocol: ProtocolTCP}, httpbin, true, false},
+				{Request{Source: toCurl, Target: Target{Kind: TargetPod, Name: "httpbin-local"}, Namespace: "default", Port: 8080, Protocol: ProtocolTCP}, local, false, false},
+				{Request{Source: toCurl, Target: Target{Kind: TargetService, Name: "httpbin"}, Namespace: "default", Protocol: ProtocolTCP}, httpbin, true, true},
+				{Request{Source: toCurl, Target: Target{Kind: TargetService, Name: "httpbin-local"}, Namespace: "default", Protocol: ProtocolTCP}, local, false, true},
+			} {
+				w, _, _ := reasonRecorded(t, tc.scenario, c.req, 0)
+				p := pathTo(t, w, c.endpoint)
+				if diff := cmp.Diff(tc.kinds.wantKinds(c.cross, c.service), kindsOf(p)); diff != "" {
+					t.Errorf("%s: hops (-want +got):\n%s", c.req.Target, diff)
+				}
+				noProblems(t, p)
+				if c.service {
+					if tr := w.Service; tr.Mode != "iptables" || len(tr.Chains) != 2 || len(tr.Endpoints) != 1 || tr.Endpoints[0].Probability != 1 || !tr.Endpoints[0].InRules {
+						t.Errorf("%s: kube-proxy's translation %+v", c.req.Target, tr)
+					}
+				}
+			}
+		})
 	}
 }

@@ -127,6 +127,7 @@ func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts
 	if in.Source.Net == nil && !in.Source.HostNetwork {
 		return nil, fmt.Errorf("the source pod's network namespace was not found on node %s: %s", in.Source.Node, in.Source.LookupErr)
 	}
+	started := time.Now()
 	points := capturePoints(w)
 	captures := make([]pointCapture, len(points))
 	capCtx, stop := context.WithCancel(ctx)
@@ -185,6 +186,7 @@ func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts
 		readCapture(&captures[i], i, bufs[i].Bytes())
 	}
 	obs.Captures = captures
+	obs.Probe.Duration = formatDuration(time.Since(started))
 	return obs, nil
 }
 

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,9 +14,15 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/walk/walktest"
 	"github.com/packetwalk/kubectl-packetwalk/test/e2e/framework"
 )
 
@@ -196,4 +203,67 @@ func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
 		t.Errorf("likely causes do not start with the DROP rule: %q", v.LikelyCauses)
 	}
 	t.Logf("verdict: %s; first cause: %s", v.Summary, v.LikelyCauses[0])
+}
+
+var recordWalk = flag.Bool("record-walk", false, "record what the nodes answered to the walks into pkg/walk/testdata/cluster-<dataplane>")
+
+// TestWalkRecordCluster records, with -record-walk, what the local cluster's nodes answer to the walks
+// curl → httpbin and httpbin-local by pod and by Service (kube-proxy's own rules included), for the unit
+// tests of pkg/walk. It reasons through packetwalk's own helper pods and runner, as the command does.
+func TestWalkRecordCluster(t *testing.T) {
+	if !*recordWalk {
+		t.Skip("records only with -record-walk")
+	}
+	c := framework.Load(t)
+	ctx := context.Background()
+	rec := &walktest.Recorder{Runner: packetwalkRunner(t, c), Names: map[int]string{}}
+	cluster := walk.Cluster{Client: c.Client, Runner: rec}
+	curl := api.PodRef{Namespace: "default", Name: "curl"}
+	requests := []walk.Request{
+		{Source: curl, Target: walk.Target{Kind: walk.TargetPod, Name: "httpbin"}, Namespace: "default", Port: 8080, Protocol: walk.ProtocolTCP},
+		{Source: curl, Target: walk.Target{Kind: walk.TargetPod, Name: "httpbin-local"}, Namespace: "default", Port: 8080, Protocol: walk.ProtocolTCP},
+		{Source: curl, Target: walk.Target{Kind: walk.TargetService, Name: "httpbin"}, Namespace: "default", Protocol: walk.ProtocolTCP},
+		{Source: curl, Target: walk.Target{Kind: walk.TargetService, Name: "httpbin-local"}, Namespace: "default", Protocol: walk.ProtocolTCP},
+	}
+	for _, req := range requests {
+		in, err := walk.Gather(ctx, cluster, req, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := walk.Reason(ctx, rec, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &walktest.Scenario{Manifest: nodefactstest.Manifest{Source: "local cluster (hack/cluster, " + c.Dataplane + "), recorded by go test -tags e2e ./test/e2e -run TestWalkRecordCluster -record-walk"}}
+	for _, n := range c.Nodes {
+		s.Nodes = append(s.Nodes, nodefactstest.NodeInfo{Name: n.Name, InternalIP: n.IP, PodCIDRs: []string{n.PodCIDR}})
+	}
+	for _, name := range []string{"curl", "httpbin", "httpbin-local"} {
+		p := c.Pod(t, "default", name)
+		info := nodefactstest.PodInfo{Namespace: p.Namespace, Name: p.Name, UID: string(p.UID), Node: p.Spec.NodeName}
+		for _, ip := range p.Status.PodIPs {
+			info.IPs = append(info.IPs, ip.IP)
+		}
+		for _, cs := range p.Status.ContainerStatuses {
+			info.ContainerIDs = append(info.ContainerIDs, cs.ContainerID)
+		}
+		s.Pods = append(s.Pods, info)
+	}
+	for _, name := range []string{"httpbin", "httpbin-local"} {
+		svc, err := c.Client.CoreV1().Services("default").Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Services = append(s.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: svc.Namespace, Name: svc.Name}, Spec: svc.Spec})
+		slices, err := c.Client.DiscoveryV1().EndpointSlices("default").List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sl := range slices.Items {
+			s.EndpointSlices = append(s.EndpointSlices, discoveryv1.EndpointSlice{
+				ObjectMeta:  metav1.ObjectMeta{Namespace: sl.Namespace, Name: sl.Name, Labels: map[string]string{discoveryv1.LabelServiceName: name}},
+				AddressType: sl.AddressType, Endpoints: sl.Endpoints, Ports: sl.Ports})
+		}
+	}
+	rec.Save(t, "cluster-"+c.Dataplane, s)
 }
