@@ -14,6 +14,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/netfilter"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk/walktest"
@@ -461,5 +462,44 @@ func TestClusterRecordings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNFTablesServiceTranslation reads kube-proxy's nftables ruleset, recorded from the kernel by the
+// netfilter tests, for a Service of that ruleset.
+func TestNFTablesServiceTranslation(t *testing.T) {
+	raw, err := os.ReadFile("../netfilter/testdata/kube-proxy-nft.json")
+	if err != nil {
+		t.Skipf("no recorded nftables ruleset: %v", err)
+	}
+	rs, err := netfilter.ParseNFT(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := &nodefacts.Node{Name: "n1", NFT: rs, KubeProxy: netfilter.ProxyDetection{Mode: netfilter.ProxyNFTables}}
+	eps := []EndpointInput{{IP: mustAddr("10.180.0.4"), Port: 80, Ready: true}, {IP: mustAddr("10.180.0.5"), Port: 80, Ready: true}}
+	in := &Input{
+		Source:    PodView{Ref: toCurl, Node: "n1"},
+		SourceIP:  mustAddr("10.0.1.5"),
+		Protocol:  ProtocolTCP,
+		Dest:      Destination{Kind: api.DestinationService, Namespace: "ns4", Name: "svc4", IP: mustAddr("172.30.0.44"), Port: 80},
+		Service:   &ServiceInput{Namespace: "ns4", Name: "svc4", ClusterIP: mustAddr("172.30.0.44"), Port: 80},
+		Endpoints: eps,
+		Nodes:     map[string]*NodeView{"n1": {Name: "n1", Facts: facts}},
+		Routes:    RouteAnswers{},
+	}
+	r := &reasoner{in: in, asked: map[RouteQuery]bool{}}
+	h, tr := r.serviceHop()
+	if tr.Mode != "nftables" || len(tr.Endpoints) != 2 {
+		t.Fatalf("translation %+v", tr)
+	}
+	for _, e := range tr.Endpoints {
+		if !e.InRules || e.Probability != 0.5 || !strings.HasPrefix(e.Chain, "endpoint-") {
+			t.Errorf("endpoint %+v", e)
+		}
+	}
+	mustContain(t, "nftables Service hop", h.Summary, "service-LAUZTJTB-ns4/svc4/tcp/p80", "10.180.0.4:80 (50%)", "10.180.0.5:80 (50%)")
+	if got := strings.Join(h.Evidence[0].Command, " "); got != "nft -j list ruleset" {
+		t.Errorf("evidence %q", got)
 	}
 }
