@@ -130,3 +130,28 @@ func TestWritePcapngKeepsOnlyTheProbe(t *testing.T) {
 		t.Errorf("read %d packets, wrote %d: want the same exchange seen on each of the 6 hops", got, n)
 	}
 }
+
+// TestVerdictWhenNoCaptureRan: captures that could not run (no tcpdump in the image, say) do not make a
+// lost packet; a probe that got its answer is still an answer.
+func TestVerdictWhenNoCaptureRan(t *testing.T) {
+	for _, connected := range []bool{false, true} {
+		ro, obs := loadObservation(t, "calico-vxlan", "pod-cross-node")
+		w, in, _ := reasonRecorded(t, "calico-vxlan", ro.Request, ro.SourcePort)
+		for i := range obs.Captures {
+			obs.Captures[i].packets = nil
+			obs.Captures[i].err = "tcpdump exited with status 127: sh: tcpdump: not found"
+		}
+		obs.Probe.Connected = connected
+		Apply(w, in, obs)
+		want := api.VerdictProbeFailed
+		if connected {
+			want = api.VerdictReplyReceived
+		}
+		if w.Verdict.Result != want {
+			t.Errorf("probe connected %v: verdict %+v, want %s", connected, w.Verdict, want)
+		}
+		if !connected && !strings.Contains(w.Verdict.Summary, "tcpdump: not found") {
+			t.Errorf("verdict does not say why: %s", w.Verdict.Summary)
+		}
+	}
+}

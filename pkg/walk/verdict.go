@@ -124,9 +124,12 @@ func judge(w *api.Walk, in *Input, mt *matched) api.Verdict {
 			"a REJECT rule on the way (kube-proxy rejects connections to a Service without ready endpoints; a NetworkPolicy may reject)",
 		}
 		v.FirstMissing = nil
-	case len(hops) == 0:
+	case !anyCaptured(w, pi, hops):
 		v.Result = api.VerdictProbeFailed
 		v.Summary = "no hop could be captured: " + firstCaptureError(w, pi)
+		if p.Output != "" {
+			v.Summary += "; the probe said: " + p.Output
+		}
 	case last < 0:
 		v.Result = api.VerdictStopped
 		v.Summary = "the probe's packet was not seen at any hop: it did not leave the source pod"
@@ -152,6 +155,16 @@ func judge(w *api.Walk, in *Input, mt *matched) api.Verdict {
 		v.LikelyCauses = append(problemsUpTo(w, pi, last, missing), causesBefore(mh, in)...)
 	}
 	return v
+}
+
+// anyCaptured says at least one capture hop of the path ran.
+func anyCaptured(w *api.Walk, pi int, hops []int) bool {
+	for _, hi := range hops {
+		if w.Paths[pi].Hops[hi].Observed.Error == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func firstCaptureError(w *api.Walk, pi int) string {
