@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -156,7 +157,8 @@ func pathTitle(w *api.Walk, path api.WalkPath) string {
 }
 
 func (p *printer) hopTable(path api.WalkPath) {
-	tw := tabwriter.NewWriter(p.w, 2, 8, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 2, 8, 2, ' ', 0)
 	fmt := func(format string, args ...any) {
 		if p.err == nil {
 			_, p.err = tw.Write([]byte(sprintf(format, args...)))
@@ -168,6 +170,12 @@ func (p *printer) hopTable(path api.WalkPath) {
 	}
 	if p.err == nil {
 		p.err = tw.Flush()
+	}
+	// A row whose last cells are empty would end in padding.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			p.printf("%s\n", strings.TrimRight(line, " \n"))
+		}
 	}
 }
 
