@@ -86,12 +86,17 @@ func matchingDrops(t *netfilter.IPTables, p packetView) []string {
 		}
 		seen[chain] = true
 		for _, r := range t.Chains[chain] {
-			if !ruleMatches(r, p) {
+			matches, specific := ruleMatches(r, p)
+			if !matches {
 				continue
 			}
 			switch tgt := r.Target(); tgt {
 			case "DROP", "REJECT":
-				out = append(out, r.String())
+				// A rule that names nothing of this packet (kube-proxy's drop of INVALID conntrack
+				// state, say) is everyone's, not a finding about this packet.
+				if specific {
+					out = append(out, r.String())
+				}
 			case "ACCEPT", "RETURN", "":
 			default:
 				walk(tgt, depth+1)
@@ -107,8 +112,8 @@ func matchingDrops(t *netfilter.IPTables, p packetView) []string {
 }
 
 // ruleMatches checks the conditions of r that depend on the packet's addresses, protocol, ports and
-// interfaces.
-func ruleMatches(r netfilter.Rule, p packetView) bool {
+// interfaces; specific says at least one such condition was there (and held).
+func ruleMatches(r netfilter.Rule, p packetView) (matches, specific bool) {
 	w := r.Words
 	for i := 0; i < len(w)-1; i++ {
 		neg := i > 0 && w[i-1] == "!"
@@ -135,10 +140,13 @@ func ruleMatches(r netfilter.Rule, p packetView) bool {
 			known = false
 		}
 		if known && ok == neg {
-			return false
+			return false, false
+		}
+		if known && w[i] != "-p" && w[i] != "--protocol" {
+			specific = true
 		}
 	}
-	return true
+	return true, specific
 }
 
 func prefixHolds(s string, ip netip.Addr) bool {
