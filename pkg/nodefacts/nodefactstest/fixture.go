@@ -83,12 +83,18 @@ func Load(t testing.TB, scenario string) *Scenario {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("parsing %s/manifest.json: %v", scenario, err)
 	}
+	return &Scenario{Manifest: m, Runner: ReplayCommands(t, dir, m.Commands)}
+}
+
+// ReplayCommands is a Replay answering the recorded commands, whose stdout files are in dir.
+func ReplayCommands(t testing.TB, dir string, commands []CommandInfo) *Replay {
+	t.Helper()
 	rec := noderuntest.NewRecorded()
 	scans := map[string][]byte{}
-	for _, c := range m.Commands {
+	for _, c := range commands {
 		out, err := os.ReadFile(filepath.Join(dir, c.Stdout))
 		if err != nil {
-			t.Fatalf("scenario %s: %v", scenario, err)
+			t.Fatalf("recorded output of %s: %v", dir, err)
 		}
 		if len(c.Argv) > 3 && c.Argv[3] == "packetwalk-scan" {
 			scans[c.Node] = append(scans[c.Node], out...)
@@ -96,7 +102,7 @@ func Load(t testing.TB, scenario string) *Scenario {
 		}
 		rec.Add(c.Node, c.Argv, noderun.Result{Stdout: out, Stderr: []byte(c.Stderr), ExitCode: c.ExitCode})
 	}
-	return &Scenario{Manifest: m, Runner: &Replay{Recorded: rec, Scans: scans}}
+	return &Replay{Recorded: rec, Scans: scans}
 }
 
 // Pods returns the scenario's pods as Kubernetes objects (Running, with their IPs and container IDs).

@@ -24,7 +24,6 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun/noderuntest"
 )
 
 // Scenario is a recorded cluster: its nodes, pods, Services and EndpointSlices as the API shows them,
@@ -74,20 +73,7 @@ func Load(t testing.TB, scenario string) (*Scenario, noderun.Runner) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		t.Fatalf("parsing %s/manifest.json: %v", scenario, err)
 	}
-	rec := noderuntest.NewRecorded()
-	scans := map[string][]byte{}
-	for _, c := range s.Commands {
-		out, err := os.ReadFile(filepath.Join(dir, c.Stdout))
-		if err != nil {
-			t.Fatalf("scenario %s: %v", scenario, err)
-		}
-		if len(c.Argv) > 3 && c.Argv[3] == "packetwalk-scan" {
-			scans[c.Node] = append(scans[c.Node], out...)
-			continue
-		}
-		rec.Add(c.Node, c.Argv, noderun.Result{Stdout: out, Stderr: []byte(c.Stderr), ExitCode: c.ExitCode})
-	}
-	return &s, &nodefactstest.Replay{Recorded: rec, Scans: scans}
+	return &s, nodefactstest.ReplayCommands(t, dir, s.Commands)
 }
 
 // Recorder runs commands through a real runner and keeps each command's output, a batch's commands one
