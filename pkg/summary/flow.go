@@ -106,7 +106,7 @@ func (s *Summarizer) observation(fl *flow, point uint64, f *frame, toServer bool
 		return nil
 	}
 	o := &fl.obs[fl.nobs]
-	*o = observation{point: point, iface: int32(f.iface), ifIndex: f.ifIndex, chain: s.intern(f, toServer)}
+	*o = observation{point: point, iface: int32(f.iface), ifIndex: f.ifIndex, chain: s.intern(f, toServer), first: f.ts}
 	fl.nobs++
 	return o
 }
@@ -338,17 +338,22 @@ func (s *Summarizer) matchDNAT(i int32, fl *flow, f *frame, dir int) {
 	h := mix(mixAddr(uint64(f.proto), client.ip), uint64(client.port))
 	slot := &s.nat[h&(1<<natBits-1)]
 	if slot.client == client && slot.proto == f.proto && slot.sig == sig && slot.server != server &&
-		f.ts-slot.ts < copyWindow {
+		f.ts-slot.ts < copyWindow && slot.ts-f.ts < copyWindow {
 		if other := s.flows.at(slot.flowIdx); other.id == slot.flowID {
-			s.pairDNAT(other, slot.server, fl, server, f)
+			if f.ts < slot.ts {
+				// Captures of several interfaces are not always written in time order (dumpcap, merged files).
+				s.pairDNAT(fl, server, other, slot.server, f)
+			} else {
+				s.pairDNAT(other, slot.server, fl, server, f)
+			}
 			return
 		}
 	}
 	*slot = natSlot{client: client, proto: f.proto, sig: sig, server: server, flowIdx: i, flowID: fl.id, ts: f.ts}
 }
 
-// pairDNAT links two flows across a translation. The original side is the one addressed to a Service name,
-// or else the one seen first.
+// pairDNAT links two flows across a translation, the earlier first. The original side is the one addressed to
+// a Service name, or else the earlier one: a packet meets its translation after the pod's veth.
 func (s *Summarizer) pairDNAT(first *flow, firstServer endpoint, second *flow, secondServer endpoint, f *frame) {
 	orig, origServer, trans, transServer := first, firstServer, second, secondServer
 	if s.names.isService(secondServer.ip) && !s.names.isService(firstServer.ip) {

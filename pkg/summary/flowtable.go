@@ -45,6 +45,7 @@ type observation struct {
 	chain   int32 // index into Summarizer.chains
 	packets [2]uint32
 	bytes   [2]int64
+	first   int64 // timestamp of the first packet seen there
 }
 
 // seqPoint is the highest sequence number seen in one direction at one sighting point, and the segments

@@ -120,6 +120,7 @@ func checkCalicoLab(t *testing.T, dir string) {
 	opts := Options{Links: labLinks(t, dir), Names: Names{}}
 	any := summarizeFile(t, filepath.Join(dir, "lab-any.pcap"), opts)
 	ifaces := summarizeFile(t, filepath.Join(dir, "lab-ifaces.pcapng"), opts)
+	defer logOnFailure(t, any, ifaces)
 
 	const vxlan = "vxlan vni 4096 192.168.49.2 → 192.168.49.3 udp/4789"
 	for _, tc := range []struct {
@@ -198,6 +199,18 @@ func checkCalicoLab(t *testing.T, dir string) {
 	}
 }
 
+// logOnFailure shows the summaries a failed check was about.
+func logOnFailure(t *testing.T, summaries ...api.Summary) {
+	if !t.Failed() {
+		return
+	}
+	for _, s := range summaries {
+		var b bytes.Buffer
+		_ = WriteText(&b, s, TextOptions{MaxFlows: -1})
+		t.Logf("summary:\n%s", b.String())
+	}
+}
+
 func sortedCopy(s []string) []string {
 	out := append([]string(nil), s...)
 	for i := range out {
@@ -214,6 +227,7 @@ func TestLabBridge(t *testing.T) { checkBridgeLab(t, "testdata") }
 
 func checkBridgeLab(t *testing.T, dir string) {
 	s := summarizeFile(t, filepath.Join(dir, "bridge-any.pcap"), Options{})
+	defer logOnFailure(t, s)
 	bridged := findFlow(t, s, "tcp", "10.244.3.2", "10.244.3.3", 8080)
 	if len(bridged.Observations) != 2 || bridged.TCP.Retransmissions != 0 || bridged.State != api.FlowStateClosed ||
 		bridged.Copies != bridged.ClientToServer.Packets+bridged.ServerToClient.Packets {
@@ -262,6 +276,9 @@ func TestLabLive(t *testing.T) {
 	}
 	checkCalicoLab(t, dir)
 	checkBridgeLab(t, dir)
+	if t.Failed() {
+		t.Logf("lab.sh said:\n%s", out)
+	}
 }
 
 func TestWriteJSONRoundTrip(t *testing.T) {

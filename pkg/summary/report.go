@@ -235,7 +235,12 @@ func (s *Summarizer) apiFlow(fl *flow) api.Flow {
 		ICMPErrors:     fl.icmpErrors,
 		Done:           fl.done,
 	}
-	for _, o := range fl.obs[:fl.nobs] {
+	// In the order the flow reached them (by timestamp: captures of several interfaces are not always written
+	// in time order), which is the order along its path for its first packet.
+	obs := fl.obs
+	order := obs[:fl.nobs]
+	sort.SliceStable(order, func(i, j int) bool { return order[i].first < order[j].first })
+	for _, o := range order {
 		out.Observations = append(out.Observations, api.FlowObservation{
 			Interface:     s.interfaceName(o.iface, o.ifIndex),
 			Encapsulation: s.tunnelHeaders(s.chains[o.chain]),

@@ -90,10 +90,11 @@ pod $N2 $WEB httpbin 10.244.2.7
 # A Service: 10.96.0.50:80 -> httpbin:8080 and 10.96.0.10:7/udp -> httpbin:7777, translated on node 1.
 nsx $N1 iptables -t nat -A PREROUTING -d 10.96.0.50 -p tcp --dport 80 -j DNAT --to-destination 10.244.2.7:8080
 nsx $N1 iptables -t nat -A PREROUTING -d 10.96.0.10 -p udp --dport 7 -j DNAT --to-destination 10.244.2.7:7777
-# Node 2 drops what reaches httpbin on port 9999 (a SYN without answer) and every 5th packet to port 8081
-# (retransmissions).
+# Node 2 drops what reaches httpbin on port 9999 (a SYN without answer) and every other data packet to port
+# 8081, the first included (retransmissions).
 nsx $N2 iptables -A FORWARD -d 10.244.2.7 -p tcp --dport 9999 -j DROP
-nsx $N2 iptables -A FORWARD -d 10.244.2.7 -p tcp --dport 8081 -m statistic --mode nth --every 5 --packet 2 -j DROP
+nsx $N2 iptables -A FORWARD -d 10.244.2.7 -p tcp --dport 8081 -m length --length 200:65535 \
+	-m statistic --mode nth --every 2 --packet 0 -j DROP
 
 # Servers in the httpbin pod: HTTP on 8080 (404 for /missing), a sink on 8081, UDP echo on 7777. Background
 # processes are started with `ip netns exec` and setsid, which both exec, so that $! is their process group.
@@ -126,19 +127,21 @@ capture $N1 "$tmp/dumpcap.log" dumpcap -q -s 256 -i "$(cali default.curl)" -s 25
 dumpcap_pid=${pids[-1]}
 sleep 0.5 # the servers' sockets
 
+# First the transfer node 2 drops packets of: its retransmissions back off while the rest goes on.
+head -c 40000 /dev/zero | nsx $CURL socat -u - TCP:10.244.2.7:8081
 nsx $CURL curl -sS -o /dev/null http://10.244.2.7:8080/
 nsx $CURL curl -sS -o /dev/null http://10.96.0.50/missing
-nsx $CURL curl -sS -o /dev/null --connect-timeout 2 http://10.244.2.7:9999/ || true
 nsx $CURL curl -sS -o /dev/null http://10.244.2.7:81/ || true
 echo ping | nsx $CURL socat -t 1 - UDP:10.96.0.10:7 >/dev/null
 nsx $CURL ping -q -c 2 -i 0.2 10.244.2.7 >/dev/null
 # 1488-byte packets with DF set do not fit vxlan.calico's MTU of 1450: node 1 answers "fragmentation needed".
 nsx $CURL ping -q -c 1 -M do -s 1460 10.244.2.7 >/dev/null || true
-head -c 40000 /dev/zero | nsx $CURL socat -u - TCP:10.244.2.7:8081
+nsx $CURL curl -sS -o /dev/null --connect-timeout 2 http://10.244.2.7:9999/ || echo "curl to the dropped port: exit status $?"
 sleep 0.5
 
 kill -INT "$tcpdump_pid" "$dumpcap_pid"
 wait "$tcpdump_pid" "$dumpcap_pid" || true
+cat "$tmp/tcpdump.log" "$tmp/dumpcap.log"
 
 # Node 1's links and pods, as `kubectl packetwalk node -o json` prints them.
 nsx $N1 ip -j -d link show | jq --arg cali "$(cali default.curl)" '{
