@@ -6,7 +6,9 @@ package capture
 //
 // Background jobs of a non-interactive sh get /dev/null as stdin, so the real stdin is kept on fd 3 for the
 // watcher. The watcher loops on the read builtin, not cat, so killing the watcher's pid leaves no process
-// behind holding the session's stderr open. The wait loop restarts when a trapped signal interrupts wait.
+// behind holding the session's stderr open, and the watcher holds neither stdout nor stderr: should it outlive
+// the kill (a TERM landing before the forked subshell has reset the inherited trap), the exec session still
+// ends when the command does. The wait loop restarts when a trapped signal interrupts wait.
 const stopOnEOFScript = `exec 3<&0 </dev/null
 "$@" 3<&- &
 pid=$!
@@ -14,7 +16,7 @@ trap 'kill -TERM "$pid" 2>/dev/null' HUP INT TERM
 (
 	while read -r line; do :; done <&3
 	kill -TERM "$pid" 2>/dev/null
-) &
+) >/dev/null 2>&1 &
 watcher=$!
 exec 3<&-
 while :; do

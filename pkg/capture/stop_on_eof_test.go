@@ -77,7 +77,7 @@ func (w *wrapped) status(t *testing.T, within time.Duration) int {
 
 func TestStopOnEOFExitsWithTheCommandWithoutWaitingForStdin(t *testing.T) {
 	w := startWrapped(t, "sh", "-c", "echo out; echo err >&2; exit 3")
-	if got := w.status(t, 5*time.Second); got != 3 {
+	if got := w.status(t, 30*time.Second); got != 3 {
 		t.Errorf("exit status %d, want the command's 3", got)
 	}
 	if got := string(w.stdout.Bytes()); got != "out\n" {
@@ -101,7 +101,7 @@ func TestStopOnEOFStopsTheCommandWhenStdinCloses(t *testing.T) {
 	}
 	start := time.Now()
 	_ = w.stdin.Close()
-	if got := w.status(t, 5*time.Second); got != 7 {
+	if got := w.status(t, 30*time.Second); got != 7 {
 		t.Errorf("exit status %d, want the command's 7", got)
 	}
 	t.Logf("stopped %s after stdin closed", time.Since(start))
@@ -123,7 +123,7 @@ func TestStopOnEOFStopsTheCommandWhenTheWrapperIsTerminated(t *testing.T) {
 	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.status(t, 5*time.Second); got != 128+int(syscall.SIGTERM) {
+	if got := w.status(t, 30*time.Second); got != 128+int(syscall.SIGTERM) {
 		t.Errorf("exit status %d, want sleep's %d (killed by SIGTERM)", got, 128+int(syscall.SIGTERM))
 	}
 }
@@ -131,7 +131,7 @@ func TestStopOnEOFStopsTheCommandWhenTheWrapperIsTerminated(t *testing.T) {
 func TestStopOnEOFPassesArgumentsVerbatim(t *testing.T) {
 	args := []string{`port 80; reboot`, `$(id)`, `"'`, "-n", "", "a\nb", "*"}
 	w := startWrapped(t, append([]string{"printf", `<%s>`}, args...)...)
-	if got := w.status(t, 5*time.Second); got != 0 {
+	if got := w.status(t, 30*time.Second); got != 0 {
 		t.Fatalf("exit status %d: %s", got, w.stderr.Bytes())
 	}
 	var want strings.Builder
