@@ -2,6 +2,7 @@ package summary
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -69,6 +70,33 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal(err)
 		}
 		if err := WriteJSON(io.Discard, r); err != nil && !errors.Is(err, io.ErrShortWrite) {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzReadStream feeds arbitrary streams through ReadStream's two goroutines and the report: no input may
+// panic, hang or leave the reading goroutine behind.
+func FuzzReadStream(f *testing.F) {
+	for _, pattern := range []string{"testdata/*.pcap*", "../../../shared/pcaps/files/*"} {
+		m, _ := filepath.Glob(pattern)
+		for _, path := range m {
+			if buf, err := os.ReadFile(path); err == nil && len(buf) < 16384 {
+				f.Add(buf)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := New(Options{MaxFlows: 8, VXLANPorts: []uint16{9999}})
+		err := s.ReadStream(context.Background(), bytes.NewReader(data))
+		r := s.Report()
+		if err == nil && (r.Capture.Truncated || r.Capture.ReadError != "") {
+			t.Fatalf("clean end reported as %+v", r.Capture)
+		}
+		if r.Capture.UniquePackets+r.Capture.Copies > r.Capture.Packets {
+			t.Fatalf("capture counts %+v", r.Capture)
+		}
+		if err := WriteJSON(io.Discard, r); err != nil {
 			t.Fatal(err)
 		}
 	})
