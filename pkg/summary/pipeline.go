@@ -2,6 +2,7 @@ package summary
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
@@ -46,6 +47,14 @@ func (s *Summarizer) produce(ctx context.Context, rd *pcapread.Reader, base int,
 	var pkt pcapread.Packet
 	known := 0 // interfaces of rd already handed over
 	b := <-p.free
+	// A bug in decoding a strange packet ends the stream with an error, not the process.
+	defer func() {
+		if v := recover(); v != nil {
+			b.last, b.err = true, fmt.Errorf("reading stopped at packet %d: %v: %w", rd.Stats().Packets, v, pcapread.ErrCorrupt)
+			p.full <- b
+			close(p.full)
+		}
+	}()
 	b.n, b.arena, b.ifaces, b.last, b.err = 0, b.arena[:0], b.ifaces[:0], false, nil
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
