@@ -83,6 +83,46 @@ func (l *ipv6FragLayer) NextLayerType() gopacket.LayerType {
 	return l.NextHeader.LayerType()
 }
 
+// tcpLayer decodes what the summary uses of a TCP header: ports, sequence numbers, flags and the header's
+// length. gopacket's TCP layer also parses every option into a slice, which costs more than the rest of a
+// packet's decoding and which the summary does not need.
+type tcpLayer struct {
+	layers.BaseLayer
+	SrcPort, DstPort uint16
+	Seq, Ack         uint32
+	Flags            uint8
+}
+
+var (
+	errTCPShort  = errors.New("TCP header shorter than 20 bytes")
+	errTCPOffset = errors.New("TCP data offset under 5 words")
+	errTCPCut    = errors.New("TCP data offset greater than packet length")
+)
+
+func (t *tcpLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 20 {
+		df.SetTruncated()
+		return errTCPShort
+	}
+	n := int(data[12]>>4) * 4
+	switch {
+	case n < 20:
+		return errTCPOffset
+	case n > len(data):
+		df.SetTruncated()
+		return errTCPCut
+	}
+	t.SrcPort, t.DstPort = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
+	t.Seq, t.Ack, t.Flags = binary.BigEndian.Uint32(data[4:]), binary.BigEndian.Uint32(data[8:]), data[13]
+	t.Contents, t.Payload = data[:n], data[n:]
+	return nil
+}
+
+func (t *tcpLayer) CanDecode() gopacket.LayerClass { return layers.LayerTypeTCP }
+
+// NextLayerType stops the level: what TCP carries is read by parseHTTP and parseDNS.
+func (t *tcpLayer) NextLayerType() gopacket.LayerType { return stopLayer }
+
 // level decodes one encapsulation level: its layer structs are allocated once and reused for every packet,
 // and it has one DecodingLayerParser per header a level can start with, all sharing the same layers.
 type level struct {
@@ -92,7 +132,7 @@ type level struct {
 	ip6     ipv6Layer
 	ip6ext  ipv6ExtLayer
 	ip6frag ipv6FragLayer
-	tcp     layers.TCP
+	tcp     tcpLayer
 	udp     layers.UDP
 	icmp4   layers.ICMPv4
 	icmp6   layers.ICMPv6
@@ -455,13 +495,11 @@ func (f *frame) setNetwork(k netKind, depth int, src, dst addr) {
 	f.wgType, f.arpOp = 0, 0
 }
 
-func (f *frame) setTCP(t *layers.TCP) {
-	f.hasPorts, f.sport, f.dport = true, uint16(t.SrcPort), uint16(t.DstPort)
+func (f *frame) setTCP(t *tcpLayer) {
+	f.hasPorts, f.sport, f.dport = true, t.SrcPort, t.DstPort
 	f.seq, f.ack = t.Seq, t.Ack
 	f.tcpHeader, f.payload = t.Contents, t.Payload
-	if len(t.Contents) >= 14 {
-		f.tcpFlags, f.hasTCPFlags = t.Contents[13], true
-	}
+	f.tcpFlags, f.hasTCPFlags = t.Flags, true
 }
 
 // salvagePorts reads the ports (and TCP flags) of a transport header that gopacket refused because it is cut

@@ -15,7 +15,7 @@ func (s *Summarizer) observe(f *frame) {
 	if f.ts > fl.last {
 		fl.last = f.ts
 	}
-	s.flows.touch(i)
+	s.flows.touch(i, s.counts.packets)
 
 	// Packets and bytes are counted at each observation point; the report takes each direction's counts from
 	// the point that saw the most, as offloads may split a packet at one point and not at another.

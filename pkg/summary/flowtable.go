@@ -98,9 +98,11 @@ type flow struct {
 	natOriginal bool
 	natPeer     endpoint
 
-	// intrusive list links: the active list (most recently seen first) or the done list.
+	// intrusive list links: the active list (most recently seen first) or the done list; touched is the
+	// capture's packet count when the flow last moved to the front.
 	prev, next int32
 	inDone     bool
+	touched    int64
 }
 
 type endpoint struct {
@@ -163,9 +165,19 @@ func (t *flowTable) remove(i int32) {
 	t.used--
 }
 
-// touch moves an active flow to the front of the active list.
-func (t *flowTable) touch(i int32) {
-	if t.activeHead == i || t.at(i).inDone {
+// touchEvery is how many packets may pass before a flow that keeps being seen is moved to the front of the
+// active list again: moving it on every packet would write to its neighbours' entries each time, and the list
+// only needs to be right to within a moment for idle sweeps and eviction.
+const touchEvery = 4096
+
+// touch moves an active flow to the front of the active list, at most once every touchEvery packets.
+func (t *flowTable) touch(i int32, packet int64) {
+	f := t.at(i)
+	if f.inDone || packet-f.touched < touchEvery {
+		return
+	}
+	f.touched = packet
+	if t.activeHead == i {
 		return
 	}
 	t.unlink(i)
