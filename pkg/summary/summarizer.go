@@ -41,7 +41,8 @@ type Options struct {
 	// over the pod names from Links.
 	Names Names
 	// OnFlowDone, if set, is called once for each flow when it finishes (FIN both ways, RST, DNS answered),
-	// goes idle, or is pushed out of a full table. Flows still open at the end are only in Report.
+	// goes idle, or is pushed out of a full table, on the goroutine that called ReadStream or AddPacket.
+	// Flows still open at the end are only in Report.
 	OnFlowDone func(api.Flow)
 }
 
