@@ -32,7 +32,7 @@ var (
 		Service DNAT seen as a pair of flows, ARP answers (such as proxy-ARP for 169.254.1.1), and frames that
 		could not be decoded.
 
-		It reads pcap and pcapng files (or standard input) as tcpdump, dumpcap and ` + "`kubectl packetwalk capture`" + `
+		It reads pcap and pcapng files (or standard input) as tcpdump, dumpcap and "kubectl packetwalk capture"
 		write them. With --links, the interface indexes of an -i any capture are named after the node's links
 		and pod IPs after their pods.`)
 
@@ -113,8 +113,8 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text or json")
 	f.StringVar(&o.LinksFile, "links", o.LinksFile,
-		"JSON from `kubectl packetwalk node NODE -o json` (one node, an array or a List): names interface indexes and pod IPs")
-	f.UintSliceVar(&o.VXLANPorts, "vxlan-port", o.VXLANPorts, "Decode this UDP port as VXLAN too (4789 and 8472 always are); repeatable")
+		"`FILE` of JSON from 'kubectl packetwalk node NODE -o json' (one node, an array or a List): names interface indexes and pod IPs")
+	f.UintSliceVar(&o.VXLANPorts, "vxlan-port", o.VXLANPorts, "Decode this UDP `PORT` as VXLAN too (4789 and 8472 always are); repeatable")
 	f.IntVar(&o.MaxFlows, "max-flows", o.MaxFlows, "Flows kept in memory at once; finished, then least recently seen flows make room")
 	f.IntVar(&o.Flows, "flows", o.Flows, "Flows shown in the text table, largest first (0: all); -o json shows all")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
