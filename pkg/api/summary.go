@@ -150,10 +150,11 @@ type TunnelHeader struct {
 	Type string `json:"type"`
 	// VNI is the VXLAN, VXLAN-GPE or Geneve network identifier.
 	VNI *uint32 `json:"vni,omitempty"`
-	// Source and Destination are the outer IP header around this layer (the node pair), with the UDP ports
-	// for UDP-based tunnels.
-	Source      FlowEndpoint `json:"source"`
-	Destination FlowEndpoint `json:"destination"`
+	// Source and Destination are the outer IP header around this layer (the node pair), oriented from the
+	// flow's client; Destination.Port is a UDP tunnel's port (4789, 8472, 6081, …). They are absent only when
+	// the summary had too many distinct tunnels to keep them all.
+	Source      *FlowEndpoint `json:"source,omitempty"`
+	Destination *FlowEndpoint `json:"destination,omitempty"`
 }
 
 // TCPInfo is what the TCP headers of a flow showed.

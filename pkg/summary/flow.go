@@ -125,21 +125,36 @@ func (fl *flow) counts(dir int) (packets, bytes, extra int64) {
 	return packets, bytes, total - packets + fl.untracked[dir]
 }
 
+// maxChains bounds the distinct tunnel chains kept; beyond it, a chain is kept with its tunnel types only.
+const maxChains = 4096
+
+// intern keeps the tunnel headers of a new observation point once for all the flows that share them. The
+// per-flow parts are left out: a UDP tunnel's source port (entropy from the inner flow's hash) and, for
+// WireGuard, whose outer flow is the flow itself, both ports.
 func (s *Summarizer) intern(f *frame, toServer bool) int32 {
 	var c tunnelChain
 	c.n = f.nTunnels
 	copy(c.tunnels[:], f.tunnels[:f.nTunnels])
-	if !toServer {
-		for j := range c.tunnels[:c.n] {
-			t := &c.tunnels[j]
+	for j := range c.tunnels[:c.n] {
+		t := &c.tunnels[j]
+		t.sport = 0
+		if t.typ == tunnelWireGuard {
+			t.dport = 0
+		}
+		if !toServer {
 			t.src, t.dst = t.dst, t.src
-			if t.typ == tunnelWireGuard {
-				t.sport, t.dport = t.dport, t.sport
-			}
 		}
 	}
 	if i, ok := s.chainIdx[c]; ok {
 		return i
+	}
+	if len(s.chains) >= maxChains {
+		for j := range c.tunnels[:c.n] {
+			c.tunnels[j] = tunnel{typ: c.tunnels[j].typ}
+		}
+		if i, ok := s.chainIdx[c]; ok {
+			return i
+		}
 	}
 	i := int32(len(s.chains))
 	s.chains = append(s.chains, c)

@@ -291,10 +291,10 @@ func (s *Summarizer) interfaceName(iface int32, ifIndex uint32) string {
 func (s *Summarizer) tunnelHeaders(c tunnelChain) []api.TunnelHeader {
 	var out []api.TunnelHeader
 	for _, t := range c.tunnels[:c.n] {
-		h := api.TunnelHeader{
-			Type:        t.typ.String(),
-			Source:      api.FlowEndpoint{IP: t.src.String(), Port: int(t.sport), Name: s.names.ipName(t.src)},
-			Destination: api.FlowEndpoint{IP: t.dst.String(), Port: int(t.dport), Name: s.names.ipName(t.dst)},
+		h := api.TunnelHeader{Type: t.typ.String()}
+		if !t.src.isZero() || !t.dst.isZero() {
+			h.Source = &api.FlowEndpoint{IP: t.src.String(), Name: s.names.ipName(t.src)}
+			h.Destination = &api.FlowEndpoint{IP: t.dst.String(), Port: int(t.dport), Name: s.names.ipName(t.dst)}
 		}
 		if t.hasVNI {
 			vni := t.vni

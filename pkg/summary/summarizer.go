@@ -20,7 +20,7 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultMaxFlows    = 32768
+	DefaultMaxFlows    = 16384
 	DefaultIdleTimeout = 2 * time.Minute
 )
 

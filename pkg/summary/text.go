@@ -299,6 +299,9 @@ func tunnelText(t api.TunnelHeader) string {
 	if t.VNI != nil {
 		s += fmt.Sprintf(" vni %d", *t.VNI)
 	}
+	if t.Source == nil || t.Destination == nil {
+		return s
+	}
 	src, dst := t.Source.IP, t.Destination.IP
 	if t.Source.Name != "" {
 		src += " (" + t.Source.Name + ")"

@@ -40,6 +40,9 @@ const (
 	firstRemoteIP = 0xc0a83103
 )
 
+// maxExchanges bounds the data exchanges of a TCP connection (-max-exchanges).
+var maxExchanges = 120
+
 type flow struct {
 	client, server         uint32 // pod IPs
 	clientPort, serverPort uint16
@@ -70,6 +73,7 @@ func main() {
 	out := flag.String("o", "", "output file")
 	size := flag.Int64("size", 1<<30, "stop after this many bytes")
 	seed := flag.Uint64("seed", 1, "random seed")
+	flag.IntVar(&maxExchanges, "max-exchanges", maxExchanges, "most data exchanges in one TCP connection (fewer: more, shorter flows)")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: gencap -o FILE -size BYTES [-seed N]")
@@ -154,7 +158,7 @@ func (g *gen) newFlow() *flow {
 		return fl
 	}
 	fl.serverPort = []uint16{8080, 80, 443, 6379, 5432}[r.IntN(5)]
-	fl.left = 4 + r.IntN(120)
+	fl.left = 1 + r.IntN(maxExchanges)
 	return fl
 }
 

@@ -1,0 +1,70 @@
+package summary
+
+import (
+	"encoding/binary"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// TestMemoryStaysBounded feeds far more flows than the table holds, as a long capture of short connections
+// would, and checks that the heap stays within the memory goal: with the table full, while reporting, and
+// while writing the JSON.
+func TestMemoryStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("feeds 600,000 packets; skipped with -short")
+	}
+	const flows = 200000
+	const goal = 64 << 20
+	syn := tcpSeg{src: "10.244.1.5", dst: "10.244.2.7", sport: 1, dport: 8080, flags: tcpSYN, seq: 1}.plain(t, 19)
+	synAck := tcpSeg{src: "10.244.2.7", dst: "10.244.1.5", sport: 8080, dport: 1, flags: tcpSYN | tcpACK, seq: 1, ack: 2}.plain(t, 19)
+	ack := tcpSeg{src: "10.244.1.5", dst: "10.244.2.7", sport: 1, dport: 8080, flags: tcpACK, seq: 2, ack: 2,
+		payload: []byte("GET /delay/1 HTTP/1.1\r\n\r\n")}.plain(t, 19)
+	// As the summarize command does: a soft limit keeps the heap near what is live.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
+	s := New(Options{})
+	p := packetOf(layers.LinkTypeLinuxSLL2, time.Unix(1700000000, 0), nil)
+	var peak uint64
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		peak = max(peak, m.HeapInuse)
+	}
+	for i := range flows {
+		// Each flow from its own client address and port; the IP checksum is not checked by the summarizer.
+		for j, pkt := range [][]byte{syn, synAck, ack} {
+			ipOff := sll2HeaderLen
+			src, tcpPort := ipOff+12, ipOff+20
+			if j == 1 {
+				src, tcpPort = ipOff+16, ipOff+22
+			}
+			binary.BigEndian.PutUint16(pkt[src+2:], uint16(i))
+			binary.BigEndian.PutUint16(pkt[tcpPort:], uint16(1024+i%60000))
+			p.Data, p.CaptureLength, p.Length = pkt, len(pkt), len(pkt)
+			p.Timestamp = p.Timestamp.Add(time.Microsecond)
+			s.AddPacket(p)
+		}
+		if i%20000 == 0 {
+			sample()
+		}
+	}
+	sample()
+	r := s.Report()
+	sample()
+	if err := WriteJSON(io.Discard, r); err != nil {
+		t.Fatal(err)
+	}
+	sample()
+	ft := r.Capture.FlowTable
+	if ft.Flows != flows || ft.Evicted+ft.Dropped != flows-DefaultMaxFlows || len(r.Flows) < DefaultMaxFlows {
+		t.Errorf("flow table %+v, %d flows reported", ft, len(r.Flows))
+	}
+	t.Logf("peak heap in use %.1f MB for %d flows through a table of %d", float64(peak)/(1<<20), flows, DefaultMaxFlows)
+	if peak > goal {
+		t.Errorf("peak heap in use %.1f MB, over %d MB", float64(peak)/(1<<20), goal>>20)
+	}
+}
