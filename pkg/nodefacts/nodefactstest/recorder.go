@@ -67,16 +67,23 @@ var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
 // fileName names a recorded command's output: node/<pod>-<command>.json (or .txt when the command
 // does not print JSON), without the pod part for the node's own commands.
 func (r *Recorder) fileName(c recorded) string {
-	argv, who := c.argv, ""
 	ext := ".txt"
 	for _, a := range c.argv {
 		if a == "-j" {
 			ext = ".json"
 		}
 	}
+	return RecordingStem(c.node, c.argv, r.Names, 60) + ext
+}
+
+// RecordingStem names the recording of argv run on node, without an extension: node/<pod>-<command>,
+// where <pod> comes from names (pid → pod) for commands run with nsenter -t PID, the words of a wrapper
+// script are its name, and the command part is cut at maxWords characters.
+func RecordingStem(node string, argv []string, names map[int]string, maxWords int) string {
+	who := ""
 	if len(argv) > 5 && argv[0] == "nsenter" && argv[1] == "-t" {
 		pid, _ := strconv.Atoi(argv[2])
-		who = r.Names[pid]
+		who = names[pid]
 		if who == "" {
 			who = "pid" + argv[2]
 		}
@@ -87,10 +94,10 @@ func (r *Recorder) fileName(c recorded) string {
 		argv = argv[3:4]
 	}
 	words := strings.Join(argv, "-")
-	if len(words) > 60 {
-		words = words[:60]
+	if len(words) > maxWords {
+		words = words[:maxWords]
 	}
-	return filepath.Join(c.node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-")+ext)
+	return filepath.Join(node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-"))
 }
 
 // Save writes the recordings and the manifest m of scenario into testdata/<scenario>, replacing it.

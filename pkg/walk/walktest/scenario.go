@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -123,27 +122,8 @@ func (r *Recorder) Stream(ctx context.Context, node string, argv []string, stdou
 	return r.Runner.Stream(ctx, node, argv, stdout, stderr)
 }
 
-var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
-
 func (r *Recorder) fileName(c recordedCommand) string {
-	argv, who := c.argv, ""
-	if len(argv) > 5 && argv[0] == "nsenter" && argv[1] == "-t" {
-		pid, _ := strconv.Atoi(argv[2])
-		who = r.Names[pid]
-		if who == "" {
-			who = "pid" + argv[2]
-		}
-		who += "-"
-		argv = argv[5:]
-	}
-	if len(argv) > 3 && argv[0] == "sh" && argv[1] == "-c" {
-		argv = argv[3:4]
-	}
-	words := strings.Join(argv, "-")
-	if len(words) > 70 {
-		words = words[:70]
-	}
-	return filepath.Join(c.node, who+strings.Trim(unsafeChars.ReplaceAllString(words, "-"), "-")+".out")
+	return nodefactstest.RecordingStem(c.node, c.argv, r.Names, 70) + ".out"
 }
 
 // Save writes the scenario with every recorded command to testdata/<scenario>.
