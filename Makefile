@@ -3,12 +3,11 @@ SHELL := /usr/bin/env bash
 GO    ?= go
 BIN   := bin/kubectl-packetwalk
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/packetwalk/kubectl-packetwalk/pkg/cmd/version.Version=$(VERSION)
 
 .PHONY: build test unit demo dist check-krew vet fmt clean cluster-up cluster-down
 
 build: ## Build bin/kubectl-packetwalk for this machine
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-packetwalk
+	VERSION=$(VERSION) hack/build-plugin $(BIN)
 
 test: ## Every test: unit, kernel (netns), fuzz smoke, end to end on the local cluster (both dataplanes)
 	hack/test.sh

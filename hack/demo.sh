@@ -37,7 +37,7 @@ else
 fi
 "$repo/hack/scenario" apply --with-traffic >/dev/null
 
-(cd "$repo" && go build -o bin/ ./cmd/kubectl-packetwalk)
+"$repo/hack/build-plugin" "$repo/bin/kubectl-packetwalk"
 # the plugin and the cluster's own kubectl first on PATH; the cluster's kubeconfig for this script only
 export PATH="$repo/bin:$K8S_BIN:$PATH"
 export KUBECONFIG=$LAB_KUBECONFIG

@@ -16,18 +16,15 @@ fi
 
 cd "$(dirname "$0")/.."
 version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
-commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 out=dist
 rm -rf "$out" && mkdir -p "$out"
-pkg=github.com/packetwalk/kubectl-packetwalk/pkg/cmd/version
 
 for platform in $PLATFORMS; do
   os=${platform%/*} arch=${platform#*/}
   name=kubectl-packetwalk_${version}_${os}_${arch}
   stage=$(mktemp -d)
   exe=kubectl-packetwalk; [[ $os == windows ]] && exe=kubectl-packetwalk.exe
-  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath \
-    -ldflags "-s -w -X $pkg.Version=$version -X $pkg.Commit=$commit" -o "$stage/$exe" ./cmd/kubectl-packetwalk
+  VERSION=$version GOOS=$os GOARCH=$arch hack/build-plugin "$stage/$exe"
   cp LICENSE README.md "$stage/"
   if [[ $os != windows ]]; then
     cp cmd/kubectl-packetwalk/kubectl_complete-packetwalk "$stage/"

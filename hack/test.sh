@@ -90,7 +90,7 @@ else
   trap teardown EXIT
   trap 'exit 130' INT TERM
   plugin_dir=$(mktemp -d)
-  if ! go build -o "$plugin_dir/kubectl-packetwalk" ./cmd/kubectl-packetwalk; then
+  if ! hack/build-plugin "$plugin_dir/kubectl-packetwalk"; then
     echo "building the plugin failed: the end-to-end tests need it"
     failed=1
   fi
