@@ -14,8 +14,21 @@ func RouteShow(family string) []string {
 	return []string{"ip", "-j", "-d", familyFlag(family), "route", "show"}
 }
 
-// RouteGet asks the kernel which route it would use for dst.
-func RouteGet(dst string) []string { return []string{"ip", "-j", "route", "get", dst} }
+// RouteGet asks the kernel which route it would use for a packet to dst that the node sends itself.
+func RouteGet(dst string) []string { return RouteGetForwarded(dst, "", "") }
+
+// RouteGetForwarded asks which route a packet to dst from `from` that arrived on iif would take: a forwarded
+// packet, as a node sees a pod's. An empty from or iif is left out.
+func RouteGetForwarded(dst, from, iif string) []string {
+	argv := []string{"ip", "-j", "route", "get", dst}
+	if from != "" {
+		argv = append(argv, "from", from)
+	}
+	if iif != "" {
+		argv = append(argv, "iif", iif)
+	}
+	return argv
+}
 
 // NeighShow lists the ARP and NDP tables.
 func NeighShow() []string { return []string{"ip", "-j", "neigh", "show"} }

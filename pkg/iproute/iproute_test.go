@@ -106,6 +106,8 @@ func TestParseRoutesAndLookup(t *testing.T) {
 		{"10.201.0.12", "10.201.0.0/24 dev eth0"},
 		{"192.0.2.1", "default via 10.201.0.1 dev eth0 onlink"},
 		{"fd00:10:244:1::5", "fd00:10:244:1::5 dev cali35e3a5cb80b"},
+		// The table has an IPv4 default route only: an IPv6 address elsewhere has no route.
+		{"fd00:10:244:2::7", "none"},
 		// Calico's blackhole for the node's own block: a block address with no pod behind it is dropped.
 		{"10.244.1.9", "blackhole 10.244.1.0/26"},
 	}

@@ -107,7 +107,7 @@ func (rs Routes) Lookup(ip netip.Addr) (Route, bool) {
 			continue
 		}
 		p, ok := r.DstPrefix(family)
-		if !ok || p.Addr().Is4() != ip.Is4() || !p.Contains(ip) {
+		if !ok || p.Addr().Is4() != ip.Is4() || !p.Contains(ip) || r.otherFamily(ip) {
 			continue
 		}
 		if p.Bits() > bestBits || (p.Bits() == bestBits && r.Metric < best.Metric) {
@@ -115,6 +115,21 @@ func (rs Routes) Lookup(ip netip.Addr) (Route, bool) {
 		}
 	}
 	return best, found
+}
+
+// otherFamily says a default route belongs to the other family than ip's. A table holds both families (`ip -4
+// route` then `ip -6 route`) and "default" does not say which it is: its gateway (or its first next hop's)
+// does. A default route with no gateway (`default dev wg0`) cannot be told apart and is kept.
+func (r Route) otherFamily(ip netip.Addr) bool {
+	if r.Dst != "default" {
+		return false
+	}
+	gw := r.Gateway
+	if gw == "" && len(r.Nexthops) > 0 {
+		gw = r.Nexthops[0].Gateway
+	}
+	a, err := netip.ParseAddr(gw)
+	return err == nil && a.Is4() != ip.Is4()
 }
 
 // ParseRoutes parses `ip -j [-d] route show` or `ip -j route get`.

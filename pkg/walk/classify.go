@@ -120,7 +120,7 @@ func (r *reasoner) nodeOwning(ip netip.Addr) string {
 		if nv.Facts == nil {
 			continue
 		}
-		if rt, ok := lookup(nv.Facts.Routes, ip); ok {
+		if rt, ok := nv.Facts.Routes.Lookup(ip); ok {
 			if e, _ := classify(rt, nv.Facts.Links); e == egressPodPeer || e == egressBridge {
 				return name
 			}

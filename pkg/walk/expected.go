@@ -135,7 +135,7 @@ func (r *reasoner) routeGet(q RouteQuery, table iproute.Routes) (route iproute.R
 	if err != nil {
 		return iproute.Route{}, api.Evidence{}, "not an address: " + q.Dst, false
 	}
-	rt, found := lookup(table, dst)
+	rt, found := table.Lookup(dst)
 	argv := iproute.RouteShow(familyOf(dst))
 	if q.PID != 0 {
 		argv = nsenter(q.PID, argv)

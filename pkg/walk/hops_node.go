@@ -60,7 +60,7 @@ func (r *reasoner) routeHop(kind, title string, nv *NodeView, q RouteQuery, pkt 
 	h.Interface = rt.Dev
 	h.Summary = describeRoute(rt)
 	if dst, err := netip.ParseAddr(q.Dst); err == nil {
-		if tr, found := lookup(nv.Facts.Routes, dst); found {
+		if tr, found := nv.Facts.Routes.Lookup(dst); found {
 			h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: iproute.RouteShow(familyOf(dst)),
 				Shows: "the node's route table entry: " + describeRoute(tr)})
 		}
