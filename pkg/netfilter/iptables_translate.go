@@ -6,16 +6,6 @@ import (
 	"strings"
 )
 
-// Packet is what the translation of a Service address depends on.
-type Packet struct {
-	Dst      netip.Addr
-	Port     int
-	Protocol string // tcp, udp or sctp
-	// DstLocal says Dst is one of the node's own addresses (a NodePort), which kube-proxy matches with
-	// `-m addrtype --dst-type LOCAL` or `fib daddr type local`.
-	DstLocal bool
-}
-
 // kubeServices is where kube-proxy's nat rules start.
 const kubeServices = "KUBE-SERVICES"
 
@@ -111,7 +101,7 @@ func matches(r Rule, p Packet) bool {
 	if v, neg := r.option("-p"); v != "" && (v == p.Protocol) == neg {
 		return false
 	}
-	if v, neg := r.option("--dport"); v != "" && (v == strconv.Itoa(p.Port)) == neg {
+	if v, neg := r.option("--dport"); v != "" && (v == strconv.Itoa(p.DstPort)) == neg {
 		return false
 	}
 	if v, neg := r.option("--dst-type"); v == "LOCAL" && p.DstLocal == neg {

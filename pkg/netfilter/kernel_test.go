@@ -40,7 +40,7 @@ func TestKernelKubeProxyRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Packet{Dst: netip.MustParseAddr("172.30.0.44"), Port: 80, Protocol: "tcp"}
+	p := Packet{Dst: netip.MustParseAddr("172.30.0.44"), DstPort: 80, Protocol: "tcp"}
 	for name, tr := range map[string]func() (Translation, bool){
 		"iptables": func() (Translation, bool) { return nat.Translate(p) },
 		"nftables": func() (Translation, bool) { return nft.Translate(p) },

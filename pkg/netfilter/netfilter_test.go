@@ -42,16 +42,16 @@ func TestTranslateServiceAddresses(t *testing.T) {
 		share []float64
 		ok    bool
 	}{
-		{"cluster IP, one endpoint", Packet{Dst: addr("172.30.0.41"), Port: 80, Protocol: "tcp"}, []string{"10.180.0.1:80"}, []float64{1}, true},
-		{"cluster IP, two endpoints", Packet{Dst: addr("172.30.0.44"), Port: 80, Protocol: "tcp"}, []string{"10.180.0.4:80", "10.180.0.5:80"}, []float64{half, half}, true},
-		{"external IP", Packet{Dst: addr("192.168.99.33"), Port: 80, Protocol: "tcp"}, []string{"10.180.0.4:80", "10.180.0.5:80"}, []float64{half, half}, true},
-		{"load balancer IP behind source ranges", Packet{Dst: addr("5.6.7.8"), Port: 80, Protocol: "tcp"}, []string{"10.180.0.3:80"}, []float64{1}, true},
-		{"session affinity counts the endpoint once", Packet{Dst: addr("172.30.0.45"), Port: 80, Protocol: "tcp"}, []string{"10.180.0.3:80"}, []float64{1}, true},
-		{"node port on a node address", Packet{Dst: addr("192.168.0.2"), Port: 3001, Protocol: "tcp", DstLocal: true}, []string{"10.180.0.2:80"}, []float64{1}, true},
-		{"wrong port", Packet{Dst: addr("172.30.0.44"), Port: 81, Protocol: "tcp"}, nil, nil, false},
-		{"wrong protocol", Packet{Dst: addr("172.30.0.44"), Port: 80, Protocol: "udp"}, nil, nil, false},
-		{"not a service", Packet{Dst: addr("10.180.0.4"), Port: 80, Protocol: "tcp"}, nil, nil, false},
-		{"node port on a remote address", Packet{Dst: addr("192.168.0.9"), Port: 3001, Protocol: "tcp"}, nil, nil, false},
+		{"cluster IP, one endpoint", Packet{Dst: addr("172.30.0.41"), DstPort: 80, Protocol: "tcp"}, []string{"10.180.0.1:80"}, []float64{1}, true},
+		{"cluster IP, two endpoints", Packet{Dst: addr("172.30.0.44"), DstPort: 80, Protocol: "tcp"}, []string{"10.180.0.4:80", "10.180.0.5:80"}, []float64{half, half}, true},
+		{"external IP", Packet{Dst: addr("192.168.99.33"), DstPort: 80, Protocol: "tcp"}, []string{"10.180.0.4:80", "10.180.0.5:80"}, []float64{half, half}, true},
+		{"load balancer IP behind source ranges", Packet{Dst: addr("5.6.7.8"), DstPort: 80, Protocol: "tcp"}, []string{"10.180.0.3:80"}, []float64{1}, true},
+		{"session affinity counts the endpoint once", Packet{Dst: addr("172.30.0.45"), DstPort: 80, Protocol: "tcp"}, []string{"10.180.0.3:80"}, []float64{1}, true},
+		{"node port on a node address", Packet{Dst: addr("192.168.0.2"), DstPort: 3001, Protocol: "tcp", DstLocal: true}, []string{"10.180.0.2:80"}, []float64{1}, true},
+		{"wrong port", Packet{Dst: addr("172.30.0.44"), DstPort: 81, Protocol: "tcp"}, nil, nil, false},
+		{"wrong protocol", Packet{Dst: addr("172.30.0.44"), DstPort: 80, Protocol: "udp"}, nil, nil, false},
+		{"not a service", Packet{Dst: addr("10.180.0.4"), DstPort: 80, Protocol: "tcp"}, nil, nil, false},
+		{"node port on a remote address", Packet{Dst: addr("192.168.0.9"), DstPort: 3001, Protocol: "tcp"}, nil, nil, false},
 	}
 	for _, tt := range tests {
 		for mode, translate := range map[string]func(Packet) (Translation, bool){"iptables": nat.Translate, "nftables": nft.Translate} {
@@ -79,7 +79,7 @@ func TestTranslateServiceAddresses(t *testing.T) {
 
 func TestTranslateNamesTheChains(t *testing.T) {
 	nat, nft := loadRecorded(t)
-	p := Packet{Dst: addr("192.168.99.22"), Port: 80, Protocol: "tcp"}
+	p := Packet{Dst: addr("192.168.99.22"), DstPort: 80, Protocol: "tcp"}
 	got, _ := nat.Translate(p)
 	want := Translation{
 		Chains:    []string{"KUBE-SERVICES", "KUBE-EXT-GNZBNJ2PO5MGZ6GT", "KUBE-SVC-GNZBNJ2PO5MGZ6GT"},
@@ -175,12 +175,12 @@ func TestTranslateOnTheLocalCluster(t *testing.T) {
 		t.Errorf("mode %s", d.Mode)
 	}
 	// default/httpbin (ClusterIP 10.96.80.41:80 → 8080) has one endpoint: pod httpbin, 10.244.2.2.
-	got, ok := nat.Translate(Packet{Dst: addr("10.96.80.41"), Port: 80, Protocol: "tcp"})
+	got, ok := nat.Translate(Packet{Dst: addr("10.96.80.41"), DstPort: 80, Protocol: "tcp"})
 	if !ok || got.Comment != "default/httpbin:http cluster IP" || len(got.Endpoints) != 1 || got.Endpoints[0].Address != "10.244.2.2:8080" {
 		t.Errorf("httpbin's ClusterIP translates to %+v", got)
 	}
 	// The NodePort Service on node 1's own address, matched by kube-proxy's `-d <node IP> -j KUBE-NODEPORTS`.
-	got, ok = nat.Translate(Packet{Dst: addr("10.201.0.11"), Port: 30080, Protocol: "tcp", DstLocal: true})
+	got, ok = nat.Translate(Packet{Dst: addr("10.201.0.11"), DstPort: 30080, Protocol: "tcp", DstLocal: true})
 	if !ok || len(got.Endpoints) == 0 || got.Chains[1] != "KUBE-NODEPORTS" {
 		t.Fatalf("NodePort 30080 translates to %+v", got)
 	}

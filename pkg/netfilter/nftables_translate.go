@@ -37,7 +37,7 @@ func (rs *NFTRuleset) Translate(p Packet) (tr Translation, ok bool) {
 	if t == nil {
 		return Translation{}, false
 	}
-	proto, port := strings.ToLower(p.Protocol), strconv.Itoa(p.Port)
+	proto, port := strings.ToLower(p.Protocol), strconv.Itoa(p.DstPort)
 	chain := ""
 	if m := t.Maps[nftServiceIPsMap]; m != nil {
 		chain = m.lookup(p.Dst.Unmap().String(), proto, port)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/packetwalk/kubectl-packetwalk/pkg/netfilter"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
@@ -149,44 +148,5 @@ func TestRouteQueryArgv(t *testing.T) {
 	refused := ParseRouteAnswer(noderun.Result{Stderr: []byte("RTNETLINK answers: Network is unreachable\n"), ExitCode: 2})
 	if refused.Err != "RTNETLINK answers: Network is unreachable" {
 		t.Errorf("refusal parsed as %+v", refused)
-	}
-}
-
-// TestMatchingDrops reads filter rules the way iptables-save prints them and keeps those that drop the
-// probe's packet.
-func TestMatchingDrops(t *testing.T) {
-	rules := `*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:KUBE-FORWARD - [0:0]
-:POLICY-IN - [0:0]
--A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
--A FORWARD -o cali+ -j POLICY-IN
--A FORWARD -d 10.244.9.9/32 -j DROP
--A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
--A POLICY-IN -p tcp -m tcp --dport 8080 -s 10.244.1.0/24 -j REJECT --reject-with icmp-port-unreachable
--A POLICY-IN -p udp -j DROP
-COMMIT
-`
-	tbl, err := netfilter.ParseIPTablesSave([]byte(rules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := packetView{src: netip.MustParseAddr("10.244.1.5"), dst: netip.MustParseAddr("10.244.2.7"), proto: "tcp", sport: 41000, dport: 8080, out: "cali4a3c027cd7f"}
-	// kube-proxy's drop of INVALID conntrack state names nothing of this packet: it is not a finding.
-	want := []string{
-		"-A POLICY-IN -p tcp -m tcp --dport 8080 -s 10.244.1.0/24 -j REJECT --reject-with icmp-port-unreachable",
-	}
-	if diff := cmp.Diff(want, matchingDrops(tbl, p)); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	p.out = "eth0"
-	if got := matchingDrops(tbl, p); len(got) != 0 {
-		t.Errorf("with -o eth0 the policy chain is not reached, got %q", got)
-	}
-	p.dst = netip.MustParseAddr("10.244.9.9")
-	if got := matchingDrops(tbl, p); len(got) != 1 || got[0] != "-A FORWARD -d 10.244.9.9/32 -j DROP" {
-		t.Errorf("a DROP for the destination: %q", got)
 	}
 }

@@ -33,7 +33,7 @@ func (r *reasoner) serviceHop() (api.Hop, *api.ServiceTranslation) {
 	if nv.Facts != nil {
 		det := nv.Facts.KubeProxy
 		tr.Mode = string(det.Mode)
-		pkt := netfilter.Packet{Dst: svc.ClusterIP, Port: svc.Port, Protocol: in.Protocol}
+		pkt := netfilter.Packet{Dst: svc.ClusterIP, DstPort: svc.Port, Protocol: in.Protocol}
 		switch {
 		case nv.Dataplane == "cilium" && (det.Mode == netfilter.ProxyNone || det.Mode == netfilter.ProxyUnknown || det.Mode == ""):
 			tr.Mode = modeEBPF
