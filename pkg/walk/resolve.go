@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 )
 
@@ -44,9 +45,9 @@ type resolved struct {
 
 // resolve reads the source pod and the destination from the API.
 func resolve(ctx context.Context, client kubernetes.Interface, req Request) (*resolved, error) {
-	src, err := client.CoreV1().Pods(req.Source.Namespace).Get(ctx, req.Source.Name, metav1.GetOptions{})
+	src, err := apiget.Pod(ctx, client, req.Source.Namespace, req.Source.Name)
 	if err != nil {
-		return nil, fmt.Errorf("getting source pod %s: %w", req.Source, err)
+		return nil, fmt.Errorf("source: %w", err)
 	}
 	if err := runnable(src); err != nil {
 		return nil, err
@@ -56,17 +57,17 @@ func resolve(ctx context.Context, client kubernetes.Interface, req Request) (*re
 	ns := firstNonEmpty(t.Namespace, req.Namespace)
 	switch t.Kind {
 	case TargetPod:
-		pod, err := client.CoreV1().Pods(ns).Get(ctx, t.Name, metav1.GetOptions{})
+		pod, err := apiget.Pod(ctx, client, ns, t.Name)
 		if err != nil {
-			return nil, fmt.Errorf("getting destination pod %s/%s: %w", ns, t.Name, err)
+			return nil, fmt.Errorf("destination: %w", err)
 		}
 		if err := res.toPod(pod, req); err != nil {
 			return nil, err
 		}
 	case TargetService:
-		svc, err := client.CoreV1().Services(ns).Get(ctx, t.Name, metav1.GetOptions{})
+		svc, err := apiget.Service(ctx, client, ns, t.Name)
 		if err != nil {
-			return nil, fmt.Errorf("getting destination Service %s/%s: %w", ns, t.Name, err)
+			return nil, fmt.Errorf("destination: %w", err)
 		}
 		if err := res.toService(ctx, client, svc, req); err != nil {
 			return nil, err

@@ -6,11 +6,11 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
@@ -23,12 +23,9 @@ func podsToCapture(ctx context.Context, client kubernetes.Interface, namespace s
 		if t.Kind != podTarget {
 			continue
 		}
-		pod, err := client.CoreV1().Pods(namespace).Get(ctx, t.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("pod %q not found in namespace %q: list pods with kubectl get pods -n %s", t.Name, namespace, namespace)
-		}
+		pod, err := apiget.Pod(ctx, client, namespace, t.Name)
 		if err != nil {
-			return nil, fmt.Errorf("reading pod %s/%s: %w", namespace, t.Name, err)
+			return nil, err
 		}
 		pods = append(pods, pod)
 	}

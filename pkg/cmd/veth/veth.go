@@ -14,6 +14,7 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
@@ -187,9 +188,9 @@ func (o *Options) selectPods(ctx context.Context) ([]*corev1.Pod, error) {
 	if len(o.names) > 0 {
 		var pods []*corev1.Pod
 		for _, name := range o.names {
-			p, err := o.client.CoreV1().Pods(o.namespace).Get(ctx, name, metav1.GetOptions{})
+			p, err := apiget.Pod(ctx, o.client, o.namespace, name)
 			if err != nil {
-				return nil, fmt.Errorf("getting pod %s/%s: %w", o.namespace, name, err)
+				return nil, err
 			}
 			pods = append(pods, p)
 		}

@@ -171,7 +171,7 @@ func TestSelectPods(t *testing.T) {
 		t.Errorf("-l app=httpbin (-want +got):\n%s", diff)
 	}
 	o.Selector, o.names = "", []string{"nope"}
-	if _, err := o.selectPods(context.Background()); err == nil || !strings.Contains(err.Error(), `getting pod default/nope`) {
+	if _, err := o.selectPods(context.Background()); err == nil || !strings.Contains(err.Error(), `pod "nope" not found in namespace "default": list them with kubectl get pods -n default`) {
 		t.Errorf("missing pod: %v", err)
 	}
 	o.names, o.Selector = nil, "app=nothing"
