@@ -35,16 +35,23 @@ func HostPeers(ctx context.Context, r noderun.Runner, pod *corev1.Pod) ([]Peer, 
 
 // Attachable says why a pod's network namespace cannot be looked at from its node, or nil if it can.
 func Attachable(pod *corev1.Pod) error {
+	if pod.Spec.HostNetwork {
+		return fmt.Errorf("pod %s/%s uses the node's network (hostNetwork): it has no veth of its own; capture on node %s's interfaces instead",
+			pod.Namespace, pod.Name, pod.Spec.NodeName)
+	}
+	return Started(pod)
+}
+
+// Started says why a pod has no network to look at yet (or any more), and what to do; nil when it has one.
+func Started(pod *corev1.Pod) error {
 	name := pod.Namespace + "/" + pod.Name
 	switch {
-	case pod.Spec.HostNetwork:
-		return fmt.Errorf("pod %s uses the node's network (hostNetwork): it has no veth of its own; capture on node %s's interfaces instead", name, pod.Spec.NodeName)
 	case pod.Spec.NodeName == "":
-		return fmt.Errorf("pod %s is not scheduled to a node yet", name)
+		return fmt.Errorf("pod %s is not scheduled to a node yet: see why with kubectl describe pod %s -n %s", name, pod.Name, pod.Namespace)
 	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
-		return fmt.Errorf("pod %s has finished (%s): its network namespace is gone", name, pod.Status.Phase)
+		return fmt.Errorf("pod %s has finished (%s): its network namespace is gone; name a running pod", name, pod.Status.Phase)
 	case len(PodIPs(pod)) == 0:
-		return fmt.Errorf("pod %s has no IP yet (phase %s)", name, pod.Status.Phase)
+		return fmt.Errorf("pod %s has no IP yet (phase %s): wait until it runs, with kubectl get pod %s -n %s -w", name, pod.Status.Phase, pod.Name, pod.Namespace)
 	}
 	return nil
 }

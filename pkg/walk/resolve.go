@@ -49,8 +49,8 @@ func resolve(ctx context.Context, client kubernetes.Interface, req Request) (*re
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
-	if err := runnable(src); err != nil {
-		return nil, err
+	if err := nodefacts.Started(src); err != nil {
+		return nil, fmt.Errorf("source: %w", err)
 	}
 	res := &resolved{source: src, pods: map[netip.Addr]*corev1.Pod{}}
 	t := req.Target
@@ -80,20 +80,6 @@ func resolve(ctx context.Context, client kubernetes.Interface, req Request) (*re
 		return nil, fmt.Errorf("unknown destination %q", t)
 	}
 	return res, nil
-}
-
-// runnable says why a pod cannot be a walk's source, or nil.
-func runnable(p *corev1.Pod) error {
-	name := p.Namespace + "/" + p.Name
-	switch {
-	case p.Spec.NodeName == "":
-		return fmt.Errorf("pod %s is not scheduled to a node yet", name)
-	case p.Status.Phase != corev1.PodRunning:
-		return fmt.Errorf("pod %s is %s, not Running: its network namespace cannot be used", name, p.Status.Phase)
-	case len(nodefacts.PodIPs(p)) == 0:
-		return fmt.Errorf("pod %s has no IP yet", name)
-	}
-	return nil
 }
 
 // pickSource chooses the source pod's address of dst's family.
@@ -133,8 +119,8 @@ func (res *resolved) podAddr(pod *corev1.Pod) (netip.Addr, error) {
 }
 
 func (res *resolved) toPod(pod *corev1.Pod, req Request) error {
-	if pod.Spec.NodeName == "" || len(nodefacts.PodIPs(pod)) == 0 {
-		return fmt.Errorf("destination pod %s/%s has no IP yet (phase %s)", pod.Namespace, pod.Name, pod.Status.Phase)
+	if err := nodefacts.Started(pod); err != nil {
+		return fmt.Errorf("destination: %w", err)
 	}
 	ip, err := res.podAddr(pod)
 	if err != nil {
