@@ -17,7 +17,7 @@ import (
 // pod passes admission (PodSecurity, RBAC, quotas, webhooks). Each refusal becomes one line saying what to do.
 func Preflight(ctx context.Context, client kubernetes.Interface, spec Spec) error {
 	if err := checkNode(ctx, client, spec.Node); err != nil {
-		return err
+		return &NodeRefusal{Node: spec.Node, Err: err}
 	}
 	if err := checkExecAllowed(ctx, client, spec.Namespace); err != nil {
 		return err
@@ -28,6 +28,16 @@ func Preflight(ctx context.Context, client kubernetes.Interface, spec Spec) erro
 	}
 	return nil
 }
+
+// NodeRefusal is a refusal that comes from one node (missing, NotReady, Windows), not from the helper
+// namespace: other nodes may still take a helper pod.
+type NodeRefusal struct {
+	Node string
+	Err  error
+}
+
+func (e *NodeRefusal) Error() string { return e.Err.Error() }
+func (e *NodeRefusal) Unwrap() error { return e.Err }
 
 func checkNode(ctx context.Context, client kubernetes.Interface, name string) error {
 	node, err := client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})

@@ -2,6 +2,7 @@ package helperpod
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +105,12 @@ func TestPreflightExplainsRefusals(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("Preflight() = %q, missing %q", err, w)
 				}
+			}
+			// Only the node's own state is a NodeRefusal: the namespace's refusals hold on every node.
+			var nr *NodeRefusal
+			wantNode := strings.Contains(tt.name, "node")
+			if errors.As(err, &nr) != wantNode || (wantNode && nr.Node != "kb-node1") {
+				t.Errorf("Preflight() = %#v: NodeRefusal %v, want %v", err, errors.As(err, &nr), wantNode)
 			}
 		})
 	}

@@ -4,12 +4,17 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 
 	"github.com/packetwalk/kubectl-packetwalk/test/e2e/framework"
@@ -59,18 +64,109 @@ func TestUserErrorsSayWhatToDoInOneLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			res := c.RunPlugin(t, ctx, append(tt.args, "--image", c.Image)...)
-			if res.ExitCode == 0 {
-				t.Fatalf("kubectl packetwalk %s succeeded:\n%s", strings.Join(tt.args, " "), res.Stdout)
-			}
-			stderr := strings.TrimSpace(res.Stderr)
-			if !strings.Contains(stderr, tt.want) {
-				t.Errorf("stderr lacks %q:\n%s", tt.want, stderr)
-			}
-			if strings.Contains(stderr, "\n") {
-				t.Errorf("the error takes more than one line:\n%s", stderr)
-			}
+			expectOneLineError(t, c.RunPlugin(t, ctx, append(tt.args, "--image", c.Image)...), tt.want)
 			expectNoHelperPods(t, c)
 		})
 	}
+}
+
+// TestRBACRefusalAndBadFilterLeaveNothing runs the plugin as a user who may read pods but not create them
+// (the built-in "view" role), and with a filter tcpdump rejects: both fail in one line that says what to do.
+func TestRBACRefusalAndBadFilterLeaveNothing(t *testing.T) {
+	c := framework.Load(t)
+	ctx := context.Background()
+
+	res := c.RunPlugin(t, ctx, "capture", "pod/curl", "-n", "default", "-f", "tcp port", "-w", "/dev/null", "--image", c.Image)
+	expectOneLineError(t, res, `with -f "tcp port": tcpdump: can't parse filter expression`)
+	expectNoHelperPods(t, c)
+
+	viewer := c.Namespace(t, "pw-viewer", nil)
+	if _, err := c.Client.CoreV1().ServiceAccounts(viewer).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	subject := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: viewer, Name: "viewer"}}
+	binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}, Subjects: subject,
+		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}}
+	if _, err := c.Client.RbacV1().RoleBindings("default").Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.Client.RbacV1().RoleBindings("default").Delete(context.Background(), "viewer", metav1.DeleteOptions{})
+	})
+	nodeReader := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: viewer + "-nodes"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list"}}}}
+	if _, err := c.Client.RbacV1().ClusterRoles().Create(ctx, nodeReader, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.Client.RbacV1().ClusterRoles().Delete(context.Background(), nodeReader.Name, metav1.DeleteOptions{})
+	})
+	nodeBinding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: viewer + "-nodes"}, Subjects: subject,
+		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: nodeReader.Name}}
+	if _, err := c.Client.RbacV1().ClusterRoleBindings().Create(ctx, nodeBinding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.Client.RbacV1().ClusterRoleBindings().Delete(context.Background(), nodeBinding.Name, metav1.DeleteOptions{})
+	})
+
+	kubeconfig := viewerKubeconfig(t, c, viewer, "viewer")
+	for _, args := range [][]string{
+		{"veth", "curl", "-n", "default"},
+		{"capture", "node/" + c.Nodes[0].Name, "-c", "1", "-w", "/dev/null"},
+	} {
+		cmd := c.PluginCommand(t, ctx, append(args, "--image", c.Image)...)
+		cmd.Env = append(cmd.Env, "KUBECONFIG="+kubeconfig) // the last value of a variable wins
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		res := framework.PluginResult{Stdout: stdout.String(), Stderr: stderr.String()}
+		if err != nil {
+			res.ExitCode = cmd.ProcessState.ExitCode()
+		}
+		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there`)
+	}
+	expectNoHelperPods(t, c)
+}
+
+func expectOneLineError(t *testing.T, res framework.PluginResult, want string) {
+	t.Helper()
+	if res.ExitCode == 0 {
+		t.Fatalf("the plugin succeeded, want an error with %q:\n%s", want, res.Stdout)
+	}
+	// Progress lines ("creating helper pod …") may come first; the error is the last line and the only one.
+	lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
+	var errorLines []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "error: ") {
+			errorLines = append(errorLines, l)
+		}
+	}
+	if len(errorLines) != 1 || errorLines[0] != lines[len(lines)-1] || !strings.Contains(errorLines[0], want) {
+		t.Errorf("want one last line \"error: …%s…\", stderr is:\n%s", want, res.Stderr)
+	}
+}
+
+// viewerKubeconfig writes a kubeconfig for the local cluster that authenticates as service account
+// namespace/name with a short-lived token.
+func viewerKubeconfig(t *testing.T, c *framework.Cluster, namespace, name string) string {
+	t.Helper()
+	tr, err := c.Client.CoreV1().ServiceAccounts(namespace).CreateToken(context.Background(), name,
+		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](600)}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := clientcmd.LoadFromFile(c.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AuthInfos = map[string]*clientcmdapi.AuthInfo{"viewer": {Token: tr.Status.Token}}
+	for _, kc := range cfg.Contexts {
+		kc.AuthInfo = "viewer"
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -3,7 +3,9 @@ package veth
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -16,6 +18,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
@@ -147,9 +150,15 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// No preflight over all nodes at once: a helper pod is checked (server-side dry run) before it is
-	// created, and a node that refuses it becomes that node's rows, not the end of the command.
 	defer session.Close()
+	// A refusal by the helper namespace (RBAC, PodSecurity, quota) is the same on every node and ends the
+	// command; a node's own refusal (NotReady, say) becomes that node's rows.
+	for _, node := range nodesOf(pods) {
+		var nodeRefusal *helperpod.NodeRefusal
+		if err := session.Preflight(ctx, node); err != nil && !errors.As(err, &nodeRefusal) {
+			return err
+		}
+	}
 	return o.run(ctx, session.Runner, pods)
 }
 
@@ -216,4 +225,15 @@ func (o *Options) selectPods(ctx context.Context) ([]*corev1.Pod, error) {
 		pods[i] = &list.Items[i]
 	}
 	return pods, nil
+}
+
+// nodesOf lists the nodes the pods run on, each once, in the pods' order.
+func nodesOf(pods []*corev1.Pod) []string {
+	var nodes []string
+	for _, p := range pods {
+		if n := p.Spec.NodeName; n != "" && !slices.Contains(nodes, n) {
+			nodes = append(nodes, n)
+		}
+	}
+	return nodes
 }
