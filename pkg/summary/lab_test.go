@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -260,12 +261,15 @@ func TestLabLive(t *testing.T) {
 		t.Skip("records live captures (about 10 s); skipped with -short")
 	}
 	dir := t.TempDir()
+	// Namespaces of their own, so that two test runs on one machine do not meet.
+	prefix := "pwt-sum-" + strconv.Itoa(os.Getpid())
 	t.Cleanup(func() {
 		for _, ns := range []string{"n1", "n2", "curl", "web", "fl", "fa", "fb"} {
-			_ = exec.Command("ip", "netns", "del", "pwt-sum-"+ns).Run()
+			_ = exec.Command("ip", "netns", "del", prefix+"-"+ns).Run()
 		}
 	})
 	cmd := exec.Command("bash", "testdata/lab.sh", dir)
+	cmd.Env = append(os.Environ(), "PREFIX="+prefix)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		var ee *exec.ExitError

@@ -10,7 +10,7 @@ usage() {
 usage: $0 OUTDIR
 
 Needs root, iproute2, iptables, tcpdump, dumpcap, socat, curl, ping and jq. Creates network namespaces named
-pwt-sum-*, deletes them on exit, and writes into OUTDIR:
+\$PREFIX-* (PREFIX defaults to pwt-sum), deletes them on exit, and writes into OUTDIR:
   lab-any.pcap        tcpdump -i any (LINUX_SLL2, snaplen 256) on node 1
   lab-ifaces.pcapng   dumpcap on node 1's pod veth and eth0 (two named interfaces, Ethernet)
   bridge-any.pcap     tcpdump -i any --time-stamp-precision=nano on a flannel-style node: two pods on a cni0
@@ -22,7 +22,8 @@ USAGE
 out=$1
 mkdir -p "$out"
 
-N1=pwt-sum-n1 N2=pwt-sum-n2 CURL=pwt-sum-curl WEB=pwt-sum-web FL=pwt-sum-fl FA=pwt-sum-fa FB=pwt-sum-fb
+P=${PREFIX:-pwt-sum}
+N1=$P-n1 N2=$P-n2 CURL=$P-curl WEB=$P-web FL=$P-fl FA=$P-fa FB=$P-fb
 pids=()
 cleanup() {
 	# Each background process leads its own process group (setsid), which takes socat's forked children too.
