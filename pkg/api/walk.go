@@ -176,7 +176,9 @@ type HopPacket struct {
 
 // PacketEncapsulation is the encapsulation header a packet carries at a hop.
 type PacketEncapsulation struct {
-	// Type is "VXLAN", "IPIP", "Geneve" or "6in4"; VNI and Port the VXLAN/Geneve network id and UDP port.
+	// Type is the tunnel device's: "VXLAN", "IPIP", "Geneve", "6in4", "IPIP6" or "WireGuard"; an observed
+	// packet may also show "GRE", "ERSPAN", "VXLAN-GPE" or "NSH". VNI and Port are the VXLAN/Geneve network
+	// id and UDP port.
 	Type string `json:"type"`
 	VNI  int    `json:"vni,omitempty"`
 	Port int    `json:"port,omitempty"`

@@ -489,7 +489,7 @@ func (f *frame) setNetwork(k netKind, depth int, src, dst addr) {
 	f.proto, f.ipID, f.ipLen, f.ipTotal, f.l4Len, f.fragment = 0, 0, 0, 0, 0, false
 	f.hasPorts, f.sport, f.dport, f.tcpFlags, f.hasTCPFlags, f.seq, f.ack = false, 0, 0, 0, false, 0, 0
 	f.tcpHeader, f.payload = nil, nil
-	f.icmpType, f.icmpCode, f.icmpError, f.quoted, f.mtu = 0, 0, false, quoted{}, 0
+	f.icmpType, f.icmpCode, f.icmpID, f.icmpSeq, f.icmpError, f.quoted, f.mtu = 0, 0, 0, 0, false, quoted{}, 0
 	f.httpRequest, f.httpStatus = nil, 0
 	f.isDNS, f.dnsResponse, f.dnsRCode, f.dnsType, f.dnsName = false, false, 0, 0, nil
 	f.wgType, f.arpOp = 0, 0
@@ -524,6 +524,7 @@ func (f *frame) setICMPv4(i *layers.ICMPv4) {
 	case layers.ICMPv4TypeEchoRequest, layers.ICMPv4TypeEchoReply:
 		// The echo identifier plays the part of a port: each ping is its own flow.
 		f.hasPorts, f.sport, f.dport = true, i.Id, i.Id
+		f.icmpID, f.icmpSeq = i.Id, i.Seq
 	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect,
 		layers.ICMPv4TypeTimeExceeded, layers.ICMPv4TypeParameterProblem:
 		f.icmpError = true
@@ -539,9 +540,14 @@ func (f *frame) setICMPv6(i *layers.ICMPv6) {
 	f.payload = i.Payload
 	switch f.icmpType {
 	case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
+		// gopacket leaves the echo header in the payload: identifier, then sequence number.
 		if len(i.Payload) >= 2 {
 			id := binary.BigEndian.Uint16(i.Payload)
 			f.hasPorts, f.sport, f.dport = true, id, id
+			f.icmpID = id
+		}
+		if len(i.Payload) >= 4 {
+			f.icmpSeq = binary.BigEndian.Uint16(i.Payload[2:])
 		}
 	case layers.ICMPv6TypeDestinationUnreachable, layers.ICMPv6TypePacketTooBig, layers.ICMPv6TypeTimeExceeded,
 		layers.ICMPv6TypeParameterProblem:

@@ -134,6 +134,7 @@ type frame struct {
 	payload      []byte // the transport payload, or what follows the ICMP header
 
 	icmpType, icmpCode uint8
+	icmpID, icmpSeq    uint16 // an echo's identifier and sequence number
 	icmpError          bool
 	quoted             quoted
 	mtu                uint32

@@ -5,6 +5,22 @@ import (
 	"time"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/summary"
+)
+
+// IP protocol numbers, TCP flag bits and ICMPv4 types the matching looks at.
+const (
+	protoICMP   = 1
+	protoTCP    = 6
+	protoUDP    = 17
+	protoICMPv6 = 58
+
+	tcpSYN = 0x02
+	tcpRST = 0x04
+	tcpACK = 0x10
+
+	icmpSourceQuench = 4
+	icmpRedirect     = 5
 )
 
 // probeMatcher recognises the probe's packets in any capture, inside encapsulations, after DNAT and after
@@ -14,110 +30,120 @@ import (
 type probeMatcher struct {
 	protocol string
 	srcIP    netip.Addr
-	sport    int
+	sport    uint16
 	// The first forward packet's identity.
 	keyed           bool
 	seq             uint32
 	ipID            uint16
 	echoID, echoSeq uint16
 	// ports are the probe's source ports (or echo ids): its own and those a masquerade chose.
-	ports map[int]bool
+	ports map[uint16]bool
 }
 
 func newProbeMatcher(protocol string, src netip.Addr, sport int) *probeMatcher {
-	return &probeMatcher{protocol: protocol, srcIP: src, sport: sport, ports: map[int]bool{sport: true}}
+	port := uint16(sport)
+	return &probeMatcher{protocol: protocol, srcIP: src, sport: port, ports: map[uint16]bool{port: true}}
 }
 
-func (m *probeMatcher) isEchoRequest(f *frame) bool {
-	return (f.proto == protoICMP && f.icmpType == 8) || (f.proto == protoICMPv6 && f.icmpType == 128)
+func (m *probeMatcher) isEchoRequest(f *summary.Packet) bool {
+	return (f.Proto == protoICMP && f.ICMPType == 8) || (f.Proto == protoICMPv6 && f.ICMPType == 128)
 }
 
-func (m *probeMatcher) isEchoReply(f *frame) bool {
-	return (f.proto == protoICMP && f.icmpType == 0) || (f.proto == protoICMPv6 && f.icmpType == 129)
+func (m *probeMatcher) isEchoReply(f *summary.Packet) bool {
+	return (f.Proto == protoICMP && f.ICMPType == 0) || (f.Proto == protoICMPv6 && f.ICMPType == 129)
 }
 
 // candidate says f may be the probe's first packet: the right protocol and source port (ICMP: an echo
 // request from the source address).
-func (m *probeMatcher) candidate(f *frame) bool {
+func (m *probeMatcher) candidate(f *summary.Packet) bool {
 	switch m.protocol {
 	case ProtocolICMP:
-		return m.isEchoRequest(f) && f.src == m.srcIP
+		return m.isEchoRequest(f) && f.Src == m.srcIP
 	case ProtocolUDP:
-		return f.proto == protoUDP && f.sport == m.sport
+		return f.Proto == protoUDP && f.SrcPort == m.sport
 	}
-	return f.proto == protoTCP && f.sport == m.sport && isSYN(f)
+	return f.Proto == protoTCP && f.SrcPort == m.sport && isSYN(f)
 }
 
-func isSYN(f *frame) bool { return f.tcpFlags&tcpSYN != 0 && f.tcpFlags&tcpACK == 0 }
+func isSYN(f *summary.Packet) bool { return f.TCPFlags&tcpSYN != 0 && f.TCPFlags&tcpACK == 0 }
 
 // key fixes the probe's identity from its first packet.
-func (m *probeMatcher) key(f *frame) {
+func (m *probeMatcher) key(f *summary.Packet) {
 	m.keyed = true
-	m.seq, m.ipID, m.echoID, m.echoSeq = f.seq, f.ipID, f.icmpID, f.icmpSeq
+	m.seq, m.ipID, m.echoID, m.echoSeq = f.Seq, f.IPID, f.ICMPID, f.ICMPSeq
 	if m.protocol == ProtocolICMP {
-		m.ports[int(f.icmpID)] = true
+		m.ports[f.ICMPID] = true
 	}
 }
 
 // forward says f is the probe's packet on its way to the destination, whatever its source port became.
-func (m *probeMatcher) forward(f *frame) bool {
+func (m *probeMatcher) forward(f *summary.Packet) bool {
 	if !m.keyed {
 		return m.candidate(f)
 	}
 	switch m.protocol {
 	case ProtocolICMP:
-		return m.isEchoRequest(f) && f.icmpSeq == m.echoSeq && (f.icmpID == m.echoID || f.ipID == m.ipID)
+		return m.isEchoRequest(f) && f.ICMPSeq == m.echoSeq && (f.ICMPID == m.echoID || f.IPID == m.ipID)
 	case ProtocolUDP:
-		return f.proto == protoUDP && f.ipID == m.ipID && (f.sport == m.sport || m.ports[f.sport] || f.src != m.srcIP)
+		return f.Proto == protoUDP && f.IPID == m.ipID && (f.SrcPort == m.sport || m.ports[f.SrcPort] || f.Src != m.srcIP)
 	}
-	return f.proto == protoTCP && isSYN(f) && f.seq == m.seq
+	return f.Proto == protoTCP && isSYN(f) && f.Seq == m.seq
 }
 
 // learn records the source port (echo id) a forward packet carries, which a masquerade may have chosen.
-func (m *probeMatcher) learn(f *frame) {
+func (m *probeMatcher) learn(f *summary.Packet) {
 	if m.protocol == ProtocolICMP {
-		m.ports[int(f.icmpID)] = true
+		m.ports[f.ICMPID] = true
 	} else {
-		m.ports[f.sport] = true
+		m.ports[f.SrcPort] = true
 	}
 }
 
 // reply says f is the answer to the probe (SYN-ACK or RST, echo reply, a UDP answer, an ICMP error
 // quoting the probe).
-func (m *probeMatcher) reply(f *frame) bool {
-	if q := f.quoted; q != nil {
+func (m *probeMatcher) reply(f *summary.Packet) bool {
+	if q := quotedDropped(f); q != nil {
 		if m.protocol == ProtocolICMP {
-			return q.proto == protoICMP || q.proto == protoICMPv6
+			return q.Proto == protoICMP || q.Proto == protoICMPv6
 		}
-		return m.ports[q.sport]
+		return m.ports[q.SrcPort]
 	}
 	switch m.protocol {
 	case ProtocolICMP:
-		return m.isEchoReply(f) && f.icmpSeq == m.echoSeq && m.ports[int(f.icmpID)]
+		return m.isEchoReply(f) && f.ICMPSeq == m.echoSeq && m.ports[f.ICMPID]
 	case ProtocolUDP:
-		return f.proto == protoUDP && m.ports[f.dport]
+		return f.Proto == protoUDP && m.ports[f.DstPort]
 	}
-	if f.proto != protoTCP || !m.ports[f.dport] {
+	if f.Proto != protoTCP || !m.ports[f.DstPort] {
 		return false
 	}
-	synAck := f.tcpFlags&(tcpSYN|tcpACK) == tcpSYN|tcpACK && (!m.keyed || f.ack == m.seq+1)
-	return synAck || f.tcpFlags&tcpRST != 0
+	synAck := f.TCPFlags&(tcpSYN|tcpACK) == tcpSYN|tcpACK && (!m.keyed || f.Ack == m.seq+1)
+	return synAck || f.TCPFlags&tcpRST != 0
 }
 
 // refusal says a reply is a refusal: a TCP reset or an ICMP error.
-func refusal(f *frame) bool {
-	return f.quoted != nil || (f.proto == protoTCP && f.tcpFlags&tcpRST != 0)
+func refusal(f *summary.Packet) bool {
+	return quotedDropped(f) != nil || (f.Proto == protoTCP && f.TCPFlags&tcpRST != 0)
+}
+
+// quotedDropped is the header an ICMP error quotes of a packet that was not delivered. An ICMPv4 redirect
+// or source quench quotes one too, but the packet went on.
+func quotedDropped(f *summary.Packet) *summary.Quoted {
+	if f.Proto == protoICMP && (f.ICMPType == icmpSourceQuench || f.ICMPType == icmpRedirect) {
+		return nil
+	}
+	return f.Quoted
 }
 
 // belongs says f is any packet of the probe's exchange, for the pcapng.
-func (m *probeMatcher) belongs(f *frame) bool {
+func (m *probeMatcher) belongs(f *summary.Packet) bool {
 	switch m.protocol {
 	case ProtocolICMP:
-		return (m.isEchoRequest(f) || m.isEchoReply(f)) && f.icmpSeq == m.echoSeq && m.ports[int(f.icmpID)] || m.reply(f)
+		return (m.isEchoRequest(f) || m.isEchoReply(f)) && f.ICMPSeq == m.echoSeq && m.ports[f.ICMPID] || m.reply(f)
 	case ProtocolUDP:
-		return (f.proto == protoUDP && (m.ports[f.sport] || m.ports[f.dport])) || m.reply(f)
+		return (f.Proto == protoUDP && (m.ports[f.SrcPort] || m.ports[f.DstPort])) || m.reply(f)
 	}
-	return f.proto == protoTCP && (m.ports[f.sport] || m.ports[f.dport])
+	return f.Proto == protoTCP && (m.ports[f.SrcPort] || m.ports[f.DstPort])
 }
 
 // matched is what matching found across all captures.
@@ -139,23 +165,23 @@ func matchProbe(in *Input, packets [][]decodedPacket) *matched {
 	m := newProbeMatcher(in.Protocol, in.SourceIP, in.SourcePort)
 	mt := &matched{m: m, packets: packets}
 	for _, p := range sortedByTime(packets) {
-		if !m.keyed && m.candidate(&p.frame) {
-			m.key(&p.frame)
+		if !m.keyed && m.candidate(&p.Packet) {
+			m.key(&p.Packet)
 		}
-		if m.forward(&p.frame) {
-			m.learn(&p.frame)
+		if m.forward(&p.Packet) {
+			m.learn(&p.Packet)
 			if mt.first.IsZero() {
-				mt.first = p.ts
+				mt.first = p.Time
 			}
-			if in.Service != nil && p.dst != in.Service.ClusterIP && mt.endpoint == "" {
-				mt.endpoint = hostPort(p.dst, p.dport)
+			if in.Service != nil && p.Dst != in.Service.ClusterIP && mt.endpoint == "" {
+				mt.endpoint = hostPort(p.Dst, int(p.DstPort))
 				if in.Protocol == ProtocolICMP {
-					mt.endpoint = p.dst.String()
+					mt.endpoint = p.Dst.String()
 				}
 			}
 		}
-		if m.keyed && m.reply(&p.frame) && !mt.replySeen {
-			mt.replySeen, mt.replyAt, mt.refused = true, p.ts, refusal(&p.frame)
+		if m.keyed && m.reply(&p.Packet) && !mt.replySeen {
+			mt.replySeen, mt.replyAt, mt.refused = true, p.Time, refusal(&p.Packet)
 		}
 	}
 	return mt
@@ -205,7 +231,7 @@ func observeHop(h *api.Hop, pc pointCapture, packets []decodedPacket, mt *matche
 		wantDst, wantOuter = addrOnly(h.Packet.Dst), addrOnly(h.Packet.OuterDst)
 	}
 	for _, p := range packets {
-		f := &p.frame
+		f := &p.Packet
 		if !mt.m.belongs(f) {
 			continue
 		}
@@ -216,49 +242,36 @@ func observeHop(h *api.Hop, pc pointCapture, packets []decodedPacket, mt *matche
 		if o.Seen || !mt.m.forward(f) {
 			continue
 		}
-		if wantDst.IsValid() && f.dst != wantDst {
+		if wantDst.IsValid() && f.Dst != wantDst {
 			continue
 		}
-		if e, ok := f.outer(); ok && wantOuter.IsValid() && e.dst != wantOuter {
+		if e, ok := outerTunnel(f); ok && wantOuter.IsValid() && e.Dst != wantOuter {
 			continue
 		}
 		o.Seen = true
 		o.Packet = observedPacket(f)
-		if f.src != mt.m.srcIP || (f.sport != mt.m.sport && f.proto != protoICMP && f.proto != protoICMPv6) {
-			o.Note = "source NAT (masquerade): the probe left the pod as " + endpointString(mt.m.srcIP, mt.m.sport, f.proto) + " and is " + o.Packet.Src + " here"
+		if f.Src != mt.m.srcIP || (f.SrcPort != mt.m.sport && f.Proto != protoICMP && f.Proto != protoICMPv6) {
+			o.Note = "source NAT (masquerade): the probe left the pod as " + endpointString(mt.m.srcIP, mt.m.sport, f.Proto) + " and is " + o.Packet.Src + " here"
 		}
 		if !mt.first.IsZero() {
-			o.SinceFirst = "+" + formatDuration(p.ts.Sub(mt.first))
+			o.SinceFirst = "+" + formatDuration(p.Time.Sub(mt.first))
 		}
 	}
 	return o
 }
 
-func observedPacket(f *frame) *api.HopPacket {
-	hp := &api.HopPacket{Src: endpointString(f.src, f.sport, f.proto), Dst: endpointString(f.dst, f.dport, f.proto)}
-	if e, ok := f.outer(); ok {
-		hp.OuterSrc, hp.OuterDst = e.src.String(), e.dst.String()
-		hp.Encapsulation = &api.PacketEncapsulation{Type: e.typ, VNI: e.vni, Port: e.dport}
+func observedPacket(f *summary.Packet) *api.HopPacket {
+	hp := &api.HopPacket{Src: endpointString(f.Src, f.SrcPort, f.Proto), Dst: endpointString(f.Dst, f.DstPort, f.Proto)}
+	if e, ok := outerTunnel(f); ok {
+		hp.OuterSrc, hp.OuterDst = e.Src.String(), e.Dst.String()
+		hp.Encapsulation = &api.PacketEncapsulation{Type: encapsulationType(e.Type), VNI: int(e.VNI), Port: int(e.DstPort)}
 	}
 	return hp
 }
 
-func endpointString(ip netip.Addr, port int, proto uint8) string {
+func endpointString(ip netip.Addr, port uint16, proto uint8) string {
 	if proto != protoTCP && proto != protoUDP {
 		return ip.String()
 	}
-	return netip.AddrPortFrom(ip, uint16(port)).String()
-}
-
-// vxlanPortsOf lists the UDP ports of the walk's VXLAN hops, so the decoder opens non-standard ones.
-func vxlanPortsOf(w *api.Walk) []int {
-	var ports []int
-	for _, p := range w.Paths {
-		for _, h := range p.Hops {
-			if h.Packet != nil && h.Packet.Encapsulation != nil && h.Packet.Encapsulation.Type == "VXLAN" && h.Packet.Encapsulation.Port != 0 {
-				ports = append(ports, h.Packet.Encapsulation.Port)
-			}
-		}
-	}
-	return ports
+	return netip.AddrPortFrom(ip, port).String()
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -273,36 +272,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// decodedPacket is a captured packet with its decoding.
-type decodedPacket struct {
-	raw capturedPacket
-	frame
-}
-
-// decodeAll decodes every capture's packets, by capture point.
-func (o *Observation) decodeAll(vxlanPorts []int) [][]decodedPacket {
-	d := newDecoder(vxlanPorts...)
-	out := make([][]decodedPacket, len(o.Captures))
-	for i, c := range o.Captures {
-		for _, p := range c.packets {
-			if f, ok := d.decode(c.linkType, p.data, p.ts); ok {
-				out[i] = append(out[i], decodedPacket{raw: p, frame: f})
-			}
-		}
-	}
-	return out
-}
-
-// sortedByTime lists packets of every capture in time order.
-func sortedByTime(all [][]decodedPacket) []decodedPacket {
-	var out []decodedPacket
-	for _, ps := range all {
-		out = append(out, ps...)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ts.Before(out[j].ts) })
-	return out
 }
 
 func addrOnly(s string) netip.Addr {

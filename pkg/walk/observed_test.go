@@ -48,7 +48,8 @@ func TestObservedOnRecordedCaptures(t *testing.T) {
 					t.Errorf("the host peer, first capture point, saw the packet at %s", first.SinceFirst)
 				}
 				if u := findHop(p, api.HopUnderlay); u != nil && u.Packet.Encapsulation != nil {
-					if e := u.Observed.Packet.Encapsulation; e == nil || e.VNI != u.Packet.Encapsulation.VNI || u.Observed.Packet.OuterDst != u.Packet.OuterDst {
+					want := u.Packet.Encapsulation
+					if e := u.Observed.Packet.Encapsulation; e == nil || e.Type != want.Type || e.VNI != want.VNI || e.Port != want.Port || u.Observed.Packet.OuterDst != u.Packet.OuterDst {
 						t.Errorf("underlay observed %+v, expected %+v", u.Observed.Packet, u.Packet)
 					}
 				}
@@ -152,6 +153,25 @@ func TestVerdictWhenNoCaptureRan(t *testing.T) {
 		}
 		if !connected && !strings.Contains(w.Verdict.Summary, "tcpdump: not found") {
 			t.Errorf("verdict does not say why: %s", w.Verdict.Summary)
+		}
+	}
+}
+
+// TestEncapsulationTypesAreDeviceTypes: an observed tunnel is named as the device that adds it, so that it
+// compares with the expected hops.
+func TestEncapsulationTypesAreDeviceTypes(t *testing.T) {
+	deviceTypes := map[string]bool{}
+	for _, typ := range tunnelKinds {
+		deviceTypes[typ] = true
+	}
+	for summaryType, typ := range encapsulationTypes {
+		if !deviceTypes[typ] {
+			t.Errorf("the summary's %q is observed as %q, which no tunnel device is", summaryType, typ)
+		}
+	}
+	for summaryType, want := range map[string]string{"vxlan": "VXLAN", "geneve": "Geneve", "ipip": "IPIP", "6in4": "6in4", "4in6": "IPIP6", "gre": "GRE"} {
+		if got := encapsulationType(summaryType); got != want {
+			t.Errorf("encapsulationType(%q) = %q, want %q", summaryType, got, want)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func WritePcapng(out io.Writer, w *api.Walk, in *Input, obs *Observation) (int, 
 	var keep []decodedPacket
 	for _, ps := range decoded {
 		for _, p := range ps {
-			if mt.m.belongs(&p.frame) {
+			if mt.m.belongs(&p.Packet) {
 				keep = append(keep, p)
 			}
 		}
