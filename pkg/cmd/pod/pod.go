@@ -102,16 +102,7 @@ func NewCmdPod(f cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Com
 		Example:               podExample,
 		Args:                  cobra.ExactArgs(1),
 		ValidArgsFunction:     cmdshared.CompletePods(cmdshared.FactoryClient(f)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			return o.Run(cmd.Context())
-		},
+		RunE:                  cmdshared.RunE(o, func(args []string) error { return o.Complete(f, args) }),
 	}
 	o.AddFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("to", completeTo(cmdshared.FactoryClient(f)))

@@ -82,16 +82,7 @@ func NewCmdVeth(f cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Co
 		Long:                  vethLong,
 		Example:               vethExample,
 		ValidArgsFunction:     cmdshared.CompletePods(cmdshared.FactoryClient(f)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			return o.Run(cmd.Context())
-		},
+		RunE:                  cmdshared.RunE(o, func(args []string) error { return o.Complete(f, args) }),
 	}
 	o.AddFlags(cmd)
 	return cmd
