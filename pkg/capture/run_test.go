@@ -14,23 +14,25 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/netnslab"
 )
 
 // runLab is one or two lab nodes with traffic flowing between their pods, and a runner for them.
 type runLab struct {
 	labs   map[string]*lab // node name → lab
-	runner *netnsRunner
+	runner *netnslab.Runner
 }
 
 func newRunLab(t *testing.T, nodes ...string) *runLab {
 	t.Helper()
-	rl := &runLab{labs: map[string]*lab{}, runner: &netnsRunner{t: t, namespaces: map[string]string{}}}
+	rl := &runLab{labs: map[string]*lab{}, runner: &netnslab.Runner{Nodes: map[string]string{}}}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	for _, node := range nodes {
 		l := newLab(t)
 		rl.labs[node] = l
-		rl.runner.namespaces[node] = l.node
+		rl.runner.Nodes[node] = l.node
 		l.trafficUntil(ctx, t)
 	}
 	t.Cleanup(func() {
@@ -166,7 +168,7 @@ func TestRunSeveralTargetsMakeOnePcapngAndStopOnDuration(t *testing.T) {
 		t.Errorf("tshark read %d packets, gopacket %d", len(names), len(readPcapng(t, res.out)))
 	}
 	var checks int
-	for _, c := range rl.runner.calls {
+	for _, c := range rl.runner.Calls() {
 		if c[1] == "tcpdump" && c[2] == "-d" {
 			checks++
 		}
@@ -214,7 +216,7 @@ func TestRunBadFilterIsTcpdumpsMessage(t *testing.T) {
 	if len(res.out) != 0 || res.ready {
 		t.Errorf("a capture started: %d bytes out, ready %v", len(res.out), res.ready)
 	}
-	for _, c := range rl.runner.calls {
+	for _, c := range rl.runner.Calls() {
 		if c[1] == "/bin/sh" {
 			t.Errorf("a capture was started: %v", c)
 		}

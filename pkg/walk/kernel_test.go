@@ -26,7 +26,7 @@ import (
 
 // The kernel tests build two "nodes" joined by VXLAN (or direct routes) with "pods" on each, using the
 // shared lab (internal/netnslab), serve HTTP in the httpbin pods, program kube-proxy-shaped nat rules for
-// a Service, and run the whole walk through netnsRunner: gather, reason, probe with real captures, verdict.
+// a Service, and run the whole walk through the lab's runner: gather, reason, probe with real captures, verdict.
 // With -update they record what the nodes answered into testdata/<scenario> for the unit tests.
 
 const (
@@ -215,7 +215,7 @@ func runLab(t *testing.T, lab *netnslab.Lab, kinds dataplaneKinds, scenarioName,
 		loadRules(t, lab.Nodes[node], kubeProxyRules("10.244.0.0/16", lab.Pod("default", "httpbin-0").IPs[0], lab.Pod("default", "httpbin").IPs[0]))
 	}
 	s := labScenario(lab, source)
-	rec := &walktest.Recorder{Runner: &netnsRunner{nodes: lab.Nodes}, Names: map[int]string{}}
+	rec := &walktest.Recorder{Runner: lab.Runner, Names: map[int]string{}}
 	for _, p := range lab.Pods {
 		for _, pid := range p.PIDs {
 			rec.Names[pid] = p.Name
