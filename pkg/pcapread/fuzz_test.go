@@ -6,9 +6,9 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/sharedpcaps"
 )
 
 // FuzzReader feeds arbitrary bytes to the reader: it must never panic, never loop without consuming input,
@@ -18,9 +18,7 @@ func FuzzReader(f *testing.F) {
 	p := newPcapFile(binary.BigEndian, true, 276)
 	p.add(1, 2, 100, []byte("packet"))
 	f.Add(p.buf)
-	_, file, _, _ := runtime.Caller(0)
-	shared, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "pcaps", "files", "*"))
-	for _, path := range shared {
+	for _, path := range sharedpcaps.Files() {
 		if buf, err := os.ReadFile(path); err == nil && len(buf) < 8192 {
 			f.Add(buf)
 		}

@@ -1,53 +1,29 @@
 package pcapread
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/sharedpcaps"
 )
 
-// sharedPcaps is ../shared/pcaps relative to the repository root, where the third-party corpus lives on the
-// development machines and in CI.
-func sharedPcaps(t testing.TB) string {
+// referenceFrames reads tshark's per-packet link type and iface columns for capture.
+func referenceFrames(t *testing.T, capture string) (linkTypes []int, ifaces []string) {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "pcaps")
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.md")); err != nil {
-		t.Skipf("the shared capture corpus is absent (%s): %v", dir, err)
-	}
-	return dir
-}
-
-// referenceFrames reads tshark's per-frame linktype and iface columns from reference/NAME.tsv, leaving out
-// the non-packet pcapng records tshark lists as frames.
-func referenceFrames(t *testing.T, path string) (linkTypes []int, ifaces []string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if cols[1] == "non-packet-record" {
-			continue
-		}
+	for _, cols := range sharedpcaps.Reference(t, capture) {
 		open, close := strings.LastIndexByte(cols[1], '('), strings.LastIndexByte(cols[1], ')')
 		lt, err := strconv.Atoi(cols[1][open+1 : close])
 		if err != nil {
-			t.Fatalf("%s: link type %q: %v", path, cols[1], err)
+			t.Fatalf("%s: link type %q: %v", capture, cols[1], err)
 		}
 		linkTypes = append(linkTypes, lt)
 		ifaces = append(ifaces, cols[2])
@@ -58,10 +34,10 @@ func referenceFrames(t *testing.T, path string) (linkTypes []int, ifaces []strin
 // TestSharedCorpus reads every third-party capture and checks each packet's link type against tshark's
 // reference and its bytes and timestamp against gopacket's pcapgo.
 func TestSharedCorpus(t *testing.T) {
-	dir := sharedPcaps(t)
-	files, err := filepath.Glob(filepath.Join(dir, "files", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures in %s: %v", dir, err)
+	dir := sharedpcaps.Require(t)
+	files := sharedpcaps.Files()
+	if len(files) == 0 {
+		t.Fatalf("no captures in %s", dir)
 	}
 	for _, path := range files {
 		name := filepath.Base(path)
@@ -70,8 +46,7 @@ func TestSharedCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ref := filepath.Join(dir, "reference", strings.TrimSuffix(strings.TrimSuffix(name, ".pcapng"), ".pcap")+".tsv")
-			wantLT, wantIface := referenceFrames(t, ref)
+			wantLT, wantIface := referenceFrames(t, path)
 			pkts, rd, err := readAll(t, bytes.NewReader(buf))
 			if name == "libpcap-linktype-reserved-field-not-zero.pcap" {
 				// libpcap, tcpdump and tshark refuse this file; so do we (gopacket accepts it as link type 0).

@@ -1,18 +1,17 @@
 package summary
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/sharedpcaps"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
 )
 
@@ -59,19 +58,9 @@ var deviations = []deviation{
 		why: "reassembly, as above"},
 }
 
-func sharedPcaps(t testing.TB) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "pcaps")
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.md")); err != nil {
-		t.Skipf("the shared capture corpus is absent (%s): %v", dir, err)
-	}
-	return dir
-}
-
 func TestConformanceWithTshark(t *testing.T) {
-	dir := sharedPcaps(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "files", "*"))
+	dir := sharedpcaps.Require(t)
+	files := sharedpcaps.Files()
 	if len(files) != 38 {
 		t.Errorf("%d captures in the corpus, MANIFEST.md lists 38", len(files))
 	}
@@ -79,7 +68,7 @@ func TestConformanceWithTshark(t *testing.T) {
 	for _, path := range files {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			ref := readReference(t, filepath.Join(dir, "reference", strings.TrimSuffix(strings.TrimSuffix(name, ".pcapng"), ".pcap")+".tsv"))
+			ref := readReference(t, path)
 			rows, err := decodeForConformance(path)
 			if name == "libpcap-linktype-reserved-field-not-zero.pcap" {
 				if !errors.Is(err, pcapread.ErrCorrupt) || len(ref) != 0 {
@@ -141,26 +130,16 @@ func deviationFor(file, frame, column string) int {
 	return -1
 }
 
-func readReference(t *testing.T, path string) [][]string {
+// readReference reads tshark's rows for capture, with the link type column cut to its number: EN10MB(1)
+// becomes (1).
+func readReference(t *testing.T, capture string) [][]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows [][]string
-	sc := bufio.NewScanner(f)
-	sc.Scan()
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
+	rows := sharedpcaps.Reference(t, capture)
+	for _, cols := range rows {
 		if len(cols) != len(tsvColumns) {
-			t.Fatalf("%s: %d columns in %q", path, len(cols), sc.Text())
+			t.Fatalf("%s: %d columns in %q", capture, len(cols), strings.Join(cols, "\t"))
 		}
-		if cols[1] == "non-packet-record" {
-			continue
-		}
-		cols[1] = cols[1][strings.LastIndexByte(cols[1], '('):] // EN10MB(1) -> (1)
-		rows = append(rows, cols)
+		cols[1] = cols[1][strings.LastIndexByte(cols[1], '('):]
 	}
 	return rows
 }

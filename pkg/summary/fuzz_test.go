@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/sharedpcaps"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
 )
 
@@ -19,12 +20,7 @@ import (
 // may panic, and whatever decodes must be consistent. Seeds are the frames of the shared corpus and of the
 // lab captures.
 func FuzzDecode(f *testing.F) {
-	var files []string
-	for _, pattern := range []string{"testdata/*.pcap*", "../../../shared/pcaps/files/*"} {
-		m, _ := filepath.Glob(pattern)
-		files = append(files, m...)
-	}
-	for _, path := range files {
+	for _, path := range seedCaptures() {
 		buf, err := os.ReadFile(path)
 		if err != nil {
 			continue
@@ -78,12 +74,9 @@ func FuzzDecode(f *testing.F) {
 // FuzzReadStream feeds arbitrary streams through ReadStream's two goroutines and the report: no input may
 // panic, hang or leave the reading goroutine behind.
 func FuzzReadStream(f *testing.F) {
-	for _, pattern := range []string{"testdata/*.pcap*", "../../../shared/pcaps/files/*"} {
-		m, _ := filepath.Glob(pattern)
-		for _, path := range m {
-			if buf, err := os.ReadFile(path); err == nil && len(buf) < 16384 {
-				f.Add(buf)
-			}
+	for _, path := range seedCaptures() {
+		if buf, err := os.ReadFile(path); err == nil && len(buf) < 16384 {
+			f.Add(buf)
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -100,4 +93,10 @@ func FuzzReadStream(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// seedCaptures are the lab's captures and those of the shared corpus, when it is there.
+func seedCaptures() []string {
+	files, _ := filepath.Glob("testdata/*.pcap*")
+	return append(files, sharedpcaps.Files()...)
 }
