@@ -16,12 +16,22 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 )
 
+// answerDryRuns answers the preflight's dry-run creates, which the fake tracker would store.
+func answerDryRuns(client *fake.Clientset) {
+	client.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if len(a.(k8stesting.CreateActionImpl).GetCreateOptions().DryRun) > 0 {
+			return true, a.(k8stesting.CreateAction).GetObject(), nil
+		}
+		return false, nil, nil
+	})
+}
+
 // fakeKubelet moves each created helper pod to the container state that state returns for it.
 func fakeKubelet(t *testing.T, client *fake.Clientset, state func(*corev1.Pod) corev1.ContainerState) {
 	client.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		pod := a.(k8stesting.CreateAction).GetObject().(*corev1.Pod).DeepCopy()
 		if len(a.(k8stesting.CreateActionImpl).GetCreateOptions().DryRun) > 0 {
-			return true, pod, nil // the fake tracker would store a dry run
+			return false, nil, nil
 		}
 		go func() {
 			time.Sleep(20 * time.Millisecond)
@@ -37,6 +47,7 @@ func fakeKubelet(t *testing.T, client *fake.Clientset, state func(*corev1.Pod) c
 		}()
 		return false, nil, nil // let the tracker store it
 	})
+	answerDryRuns(client) // prepended last, so it answers first
 }
 
 func running(*corev1.Pod) corev1.ContainerState {
@@ -143,6 +154,31 @@ func TestPoolInterruptedWhileWaitingLeavesNothing(t *testing.T) {
 	left, _ := client.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{})
 	if len(left.Items) != 0 {
 		t.Errorf("%d helper pods left after an interrupt", len(left.Items))
+	}
+}
+
+// A node that still says Ready but whose kubelet has stopped never takes the helper pod on: the wait ends at
+// --pod-running-timeout with what to check, and the pod is removed.
+func TestPoolGivesUpOnANodeWhoseKubeletIsGone(t *testing.T) {
+	client := fake.NewSimpleClientset(readyNode("n1", nil))
+	allowExec(client, true)
+	answerDryRuns(client)
+	pool := NewPool(client, Spec{Namespace: "default", Image: "img", RunID: "run01", Deadline: time.Minute}, 300*time.Millisecond, &bytes.Buffer{})
+	_, err := pool.Get(context.Background(), "n1")
+	if err == nil {
+		t.Fatal("Get() on a node without a kubelet succeeded")
+	}
+	for _, want := range []string{"did not start on node n1 within 300ms", "the node's kubelet has not taken it on", "kubectl describe node n1", "--pod-running-timeout"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if err := pool.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := client.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{})
+	if len(left.Items) != 0 {
+		t.Errorf("%d helper pods left after giving up", len(left.Items))
 	}
 }
 

@@ -54,15 +54,19 @@ func checkNode(ctx context.Context, client kubernetes.Interface, name string) er
 		return fmt.Errorf("node %s runs Windows: packetwalk's helper pods (ip, tcpdump, nsenter) need a Linux node", name)
 	}
 	for _, c := range node.Status.Conditions {
-		if c.Type == corev1.NodeReady && c.Status != corev1.ConditionTrue {
-			why := c.Reason
-			if c.Message != "" {
-				why += ": " + c.Message
-			}
-			return fmt.Errorf("node %s is NotReady (%s): its kubelet cannot start a helper pod; check kubectl describe node %s", name, why, name)
+		if c.Type != corev1.NodeReady {
+			continue
 		}
+		if c.Status == corev1.ConditionTrue {
+			return nil
+		}
+		why := c.Reason
+		if c.Message != "" {
+			why += ": " + c.Message
+		}
+		return fmt.Errorf("node %s is NotReady (%s): its kubelet cannot start a helper pod; check kubectl describe node %s", name, why, name)
 	}
-	return nil
+	return fmt.Errorf("node %s has never reported whether it is Ready: its kubelet has not started yet; check kubectl describe node %s", name, name)
 }
 
 func checkExecAllowed(ctx context.Context, client kubernetes.Interface, namespace string) error {

@@ -70,6 +70,8 @@ func TestPreflightExplainsRefusals(t *testing.T) {
 			ObjectMeta: metav1.ObjectMeta{Name: "kb-node1"},
 			Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionUnknown, Reason: "NodeStatusUnknown", Message: "Kubelet stopped posting node status."}}},
 		}}, execOK: true, want: []string{"node kb-node1 is NotReady (NodeStatusUnknown: Kubelet stopped posting node status.)"}},
+		{name: "node without status", objects: []runtime.Object{&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "kb-node1"}}}, execOK: true,
+			want: []string{"node kb-node1 has never reported whether it is Ready", "kubectl describe node kb-node1"}},
 		{name: "no exec permission", objects: []runtime.Object{readyNode("kb-node1", nil)}, execOK: false,
 			want: []string{`may not exec into pods in namespace "apps"`, "--helper-namespace"}},
 		{name: "pod security", objects: []runtime.Object{readyNode("kb-node1", nil)}, execOK: true, createErr: podSecurity,

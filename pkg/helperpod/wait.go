@@ -86,7 +86,8 @@ func waitRunning(parent context.Context, client kubernetes.Interface, pod *corev
 			return nil, parent.Err()
 		}
 		if errors.Is(err, context.DeadlineExceeded) || wait.Interrupted(err) {
-			return nil, fmt.Errorf("helper pod %s/%s did not start on node %s within %s (%s): raise --pod-running-timeout or check the node", pod.Namespace, pod.Name, pod.Spec.NodeName, timeout, podProblem(last))
+			return nil, fmt.Errorf("helper pod %s/%s did not start on node %s within %s (%s): check the node with kubectl describe node %s, or raise --pod-running-timeout",
+				pod.Namespace, pod.Name, pod.Spec.NodeName, timeout, podProblem(last), pod.Spec.NodeName)
 		}
 		return nil, err
 	}
@@ -134,6 +135,10 @@ func podProblem(p *corev1.Pod) string {
 	}
 	if p.Status.Reason != "" {
 		return p.Status.Reason + ": " + p.Status.Message
+	}
+	if p.Spec.NodeName != "" && len(p.Status.Conditions) == 0 {
+		// Every kubelet that takes a pod on reports its conditions at once.
+		return "the node's kubelet has not taken it on"
 	}
 	return "phase " + string(p.Status.Phase)
 }
