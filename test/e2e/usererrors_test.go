@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 
 	"github.com/packetwalk/kubectl-packetwalk/test/e2e/framework"
@@ -126,6 +127,56 @@ func TestRBACRefusalAndBadFilterLeaveNothing(t *testing.T) {
 		}
 		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there`)
 	}
+	expectNoHelperPods(t, c)
+}
+
+// TestNodeWithoutAKubelet registers a node that no kubelet serves: first with no status at all, as a node
+// whose kubelet never started; then as one whose kubelet has just stopped looks, still Ready, and Unknown once
+// the node controller notices. Each fails in one line that says what to check, and leaves no helper pod.
+func TestNodeWithoutAKubelet(t *testing.T) {
+	c := framework.Load(t)
+	ctx := context.Background()
+	node, err := c.Client.CoreV1().Nodes().Create(ctx, &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: "pw-ghost-", Labels: map[string]string{corev1.LabelOSStable: "linux"}},
+		Spec:       corev1.NodeSpec{Unschedulable: true}, // keeps the other tests' pods off it
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := node.Name
+	t.Cleanup(func() { _ = c.Client.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	setReady := func(status corev1.ConditionStatus, reason, message string) {
+		t.Helper()
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error { // the node controllers write to new nodes too
+			n, err := c.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			now := metav1.Now()
+			n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: status, Reason: reason, Message: message,
+				LastHeartbeatTime: now, LastTransitionTime: now}}
+			_, err = c.Client.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	capture := func() framework.PluginResult {
+		runCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return c.RunPlugin(t, runCtx, "capture", "node/"+name, "-c", "1", "-w", "/dev/null", "--pod-running-timeout", "5s", "--image", c.Image)
+	}
+
+	expectOneLineError(t, capture(), "node "+name+" has never reported whether it is Ready: its kubelet has not started yet")
+	expectNoHelperPods(t, c)
+
+	setReady(corev1.ConditionTrue, "KubeletReady", "kubelet is posting ready status")
+	expectOneLineError(t, capture(), "did not start on node "+name+" within 5s (the node's kubelet has not taken it on): check the node with kubectl describe node "+name)
+	expectNoHelperPods(t, c)
+
+	setReady(corev1.ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status.")
+	expectOneLineError(t, capture(), "node "+name+" is NotReady (NodeStatusUnknown: Kubelet stopped posting node status.): its kubelet cannot start a helper pod")
 	expectNoHelperPods(t, c)
 }
 
