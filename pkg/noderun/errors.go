@@ -48,11 +48,25 @@ func explainExecError(err error, node string, pod *corev1.Pod, argv []string) er
 	case strings.Contains(msg, "error dialing backend"), strings.Contains(msg, "proxy error"),
 		strings.Contains(msg, "connect: connection refused"), strings.Contains(msg, "i/o timeout"),
 		strings.Contains(msg, "no route to host"):
-		return fmt.Errorf("cannot reach the kubelet on node %s (%s): the API server must reach the kubelet's port 10250 on that node", node, msg)
+		return fmt.Errorf("cannot reach the kubelet on node %s (%s): the API server must reach the kubelet's port 10250 on that node", node, networkCause(msg))
 	case strings.Contains(msg, "not found") && strings.Contains(msg, pod.Name):
 		return fmt.Errorf("helper pod %s/%s on node %s is gone (deleted or past its deadline): run the command again", pod.Namespace, pod.Name, node)
 	}
 	return fmt.Errorf("running %s on node %s: %w", argv[0], node, err)
+}
+
+var (
+	dialFailure = regexp.MustCompile(`dial tcp \S+: [^"]+$`)
+	quotedURL   = regexp.MustCompile(`"https?://[^"]*"`)
+)
+
+// networkCause is the part of an API server's exec error that says why it could not reach the kubelet,
+// without the exec URL, which carries the whole command line.
+func networkCause(msg string) string {
+	if m := dialFailure.FindString(msg); m != "" {
+		return m
+	}
+	return quotedURL.ReplaceAllString(msg, `"…"`)
 }
 
 var (

@@ -46,6 +46,22 @@ func TestExplainExecError(t *testing.T) {
 	}
 }
 
+// The API server names the exec URL when the kubelet's port does not answer; the URL holds the whole command
+// line, so the message keeps only the network's answer. Recorded from the local cluster with 10250 dropped.
+func TestUnreachableKubeletMessageLeavesTheURLOut(t *testing.T) {
+	recorded := `Internal error occurred: error sending request: Post "https://10.201.0.12:10250/exec/default/packetwalk-pw-node2-jtbwc/packetwalk?command=sh&command=-c&command=m%3D%241%3B+shift%3B+i%3D0%0Awhile&command=packetwalk-batch&command=5&command=ip&command=-j&command=-d&command=addr&command=show&error=1&output=1": dial tcp 10.201.0.12:10250: i/o timeout`
+	tests := map[string]string{
+		recorded: "cannot reach the kubelet on node kb-node1 (dial tcp 10.201.0.12:10250: i/o timeout): the API server must reach the kubelet's port 10250 on that node",
+		`error dialing backend: proxy error from 127.0.0.1:6443 while dialing "https://10.0.0.7:10250/exec/x", code 502: 502 Bad Gateway`: `cannot reach the kubelet on node kb-node1 (error dialing backend: proxy error from 127.0.0.1:6443 while dialing "…", code 502: 502 Bad Gateway)`,
+	}
+	for msg, want := range tests {
+		got := explainExecError(errors.New(msg), "kb-node1", helperPod, []string{"ip"}).Error()
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("explainExecError(%.60q…) = %q, want %q", msg, got, want)
+		}
+	}
+}
+
 func TestMissingToolFromAWrapperNamesTheInnerTool(t *testing.T) {
 	res := Result{ExitCode: 127, Stderr: []byte("packetwalk-capture: line 1: tcpdump: not found\n")}
 	err := missingTool(res, helperPod, []string{"/bin/sh", "-c", "tcpdump \"$@\"", "packetwalk-capture", "-i", "any"})
