@@ -180,6 +180,23 @@ func TestNodeWithoutAKubelet(t *testing.T) {
 	expectNoHelperPods(t, c)
 }
 
+// TestUnreachableKubelet has a node whose kubelet port rejects the API server, as a firewall between the two
+// does: the helper pod starts, but no command reaches it. The one line names the node and the network's
+// answer, not the exec URL with the whole command line in it, and no helper pod is left.
+func TestUnreachableKubelet(t *testing.T) {
+	c := framework.Load(t)
+	node := c.Nodes[1]
+	rule := []string{"INPUT", "-p", "tcp", "--dport", "10250", "-j", "REJECT", "--reject-with", "tcp-reset"}
+	c.NodeNetnsRun(t, node.Name, append([]string{"iptables", "-I"}, rule...)...)
+	t.Cleanup(func() { c.NodeNetnsRun(t, node.Name, append([]string{"iptables", "-D"}, rule...)...) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res := c.RunPlugin(t, ctx, "capture", "node/"+node.Name, "-c", "1", "-w", "/dev/null", "--image", c.Image)
+	expectOneLineError(t, res, "cannot reach the kubelet on node "+node.Name+" (dial tcp "+node.IP+":10250: connect: connection refused): the API server must reach the kubelet's port 10250 on that node")
+	expectNoHelperPods(t, c)
+}
+
 func expectOneLineError(t *testing.T, res framework.PluginResult, want string) {
 	t.Helper()
 	if res.ExitCode == 0 {
