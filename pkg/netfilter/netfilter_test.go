@@ -190,3 +190,36 @@ func TestTranslateOnTheLocalCluster(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslateOnAnNFTablesCluster reads what `nft -j list ruleset` printed in the helper image on node 1 of
+// the local cluster with kube-proxy v1.33 in nftables mode. The image has no /etc/protocols, so nft printed
+// the protocol of every service-ips key as a number (6), not as "tcp".
+func TestTranslateOnAnNFTablesCluster(t *testing.T) {
+	listed, err := os.ReadFile("testdata/cluster-nftables-pw-node1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(listed), `{"concat": ["10.96.60.116", 6, 80]}`) {
+		t.Fatal("the recording no longer has the numeric protocol this test is about")
+	}
+	nft, err := ParseNFT(listed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DetectProxyMode(nil, nft, nil); d.Mode != ProxyNFTables {
+		t.Errorf("mode %s", d.Mode)
+	}
+	// default/httpbin (ClusterIP 10.96.60.116:80 → 8080) has one endpoint: pod httpbin, 10.244.2.2.
+	got, ok := nft.Translate(Packet{Dst: addr("10.96.60.116"), DstPort: 80, Protocol: "tcp"})
+	if !ok || got.Comment != "default/httpbin:http" || len(got.Endpoints) != 1 || got.Endpoints[0].Address != "10.244.2.2:8080" {
+		t.Errorf("httpbin's ClusterIP translates to %+v, %v", got, ok)
+	}
+	if _, ok := nft.Translate(Packet{Dst: addr("10.96.60.116"), DstPort: 80, Protocol: "udp"}); ok {
+		t.Error("UDP to httpbin's TCP port was translated")
+	}
+	// httpbin-nodeport's NodePort 30080 on node 1's own address.
+	got, ok = nft.Translate(Packet{Dst: addr("10.201.0.11"), DstPort: 30080, Protocol: "tcp", DstLocal: true})
+	if !ok || len(got.Endpoints) != 1 || got.Endpoints[0].Address != "10.244.2.2:8080" || got.Chains[0] != "service-nodeports" {
+		t.Errorf("NodePort 30080 translates to %+v, %v", got, ok)
+	}
+}

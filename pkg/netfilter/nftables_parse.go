@@ -38,6 +38,7 @@ type nftMapJSON struct {
 	Family string              `json:"family"`
 	Table  string              `json:"table"`
 	Name   string              `json:"name"`
+	Type   json.RawMessage     `json:"type"` // "ipv4_addr", or ["ipv4_addr", "inet_proto", "inet_service"]
 	Elem   [][]json.RawMessage `json:"elem"`
 }
 
@@ -193,6 +194,7 @@ func decodeNumgenVmap(raw json.RawMessage, rule *NFTRule) {
 
 func decodeMap(m nftMapJSON) *NFTMap {
 	out := &NFTMap{Name: m.Name}
+	types := keyTypes(m.Type)
 	for _, pair := range m.Elem {
 		if len(pair) != 2 {
 			continue
@@ -201,9 +203,42 @@ func decodeMap(m nftMapJSON) *NFTMap {
 		if json.Unmarshal(pair[1], &v) != nil {
 			continue
 		}
-		out.Elements = append(out.Elements, NFTMapElement{Key: keyParts(pair[0]), Verdict: v.target()})
+		key := keyParts(pair[0])
+		for i := range key {
+			if i < len(types) && types[i] == "inet_proto" {
+				key[i] = protocolName(key[i])
+			}
+		}
+		out.Elements = append(out.Elements, NFTMapElement{Key: key, Verdict: v.target()})
 	}
 	return out
+}
+
+// keyTypes reads a map's key type: one name, or a list for a concatenation.
+func keyTypes(raw json.RawMessage) []string {
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return many
+	}
+	return []string{scalar(raw)}
+}
+
+// protocolName is what nft prints for an inet_proto where /etc/protocols exists. Without that file, as in
+// a minimal helper image, nft prints the number: 6 for kube-proxy's "tcp".
+func protocolName(p string) string {
+	switch p {
+	case "1":
+		return "icmp"
+	case "6":
+		return "tcp"
+	case "17":
+		return "udp"
+	case "58":
+		return "ipv6-icmp"
+	case "132":
+		return "sctp"
+	}
+	return p
 }
 
 // keyParts flattens a map key: a concatenation {"concat": [...]} or a single value; an element with a
