@@ -1,8 +1,8 @@
 # Per-node configuration files: containerd, CNI, kubelet, kube-proxy. Sourced by up.
 
-# write_node_config INDEX DATAPLANE
+# write_node_config INDEX DATAPLANE PROXY_MODE
 write_node_config() {
-  local i=$1 dataplane=$2 dir name
+  local i=$1 dataplane=$2 proxy_mode=$3 dir name
   dir=$(node_dir "$i")
   name=$(node_name "$i")
   mkdir -p "$dir"/{containerd,cni/net.d,cni-ipam,kubelet,pod-logs}
@@ -80,7 +80,7 @@ kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: "$PW_LAB/cp/kube-proxy.kubeconfig"}
 hostnameOverride: $name
 clusterCIDR: $CLUSTER_CIDR
-mode: iptables
+mode: $proxy_mode
 nodePortAddresses: [primary]
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 metricsBindAddress: 127.0.0.1:10249
