@@ -15,14 +15,15 @@ Runs every test of packetwalk and prints how long each phase took:
   2. fuzz      each fuzz target briefly (FUZZ_TIME, default 20000x: a count of inputs, see below); targets
                are found by name (func FuzzX in a _test.go file), or listed in FUZZ_TARGETS as
                "PKG_DIR:FuzzName ..."
-  3. e2e       for each dataplane (flannel, then calico): hack/cluster/up, hack/scenario apply,
-               go test -tags e2e ./test/e2e/..., hack/cluster/down
+  3. e2e       for each dataplane (flannel, calico, then flannel with kube-proxy in nftables mode):
+               hack/cluster/up, hack/scenario apply, go test -tags e2e ./test/e2e/..., hack/cluster/down
 The end-to-end phases use a cluster of their own (lab /tmp/packetwalk-e2e-lab, nodes pwe-node1..., API on
 127.0.0.1:26444), so the cluster `make demo` leaves up is never touched; it is torn down on every exit (a
 trap), and a test cluster left by an interrupted run is torn down first. Off Linux or without root the
 end-to-end phases are skipped, and said so.
 
-Environment: PHASES (default "unit fuzz e2e"), DATAPLANES (default "flannel calico"), FUZZ_TIME,
+Environment: PHASES (default "unit fuzz e2e"), DATAPLANES (default "flannel calico flannel/nftables": a
+dataplane, and after a slash kube-proxy's mode when it is not iptables), FUZZ_TIME,
 FUZZ_MINIMIZE (default 500x), FUZZ_TARGETS, E2E_RUN (a go test -run pattern), PACKETWALK_CACHE (the build
 cache hack/cluster/up shares with the demo).
 
@@ -77,6 +78,7 @@ else
 fi
 
 # Phase 3: end to end on the local cluster, once per dataplane
+default_dataplanes="flannel calico flannel/nftables"
 skip_e2e=""
 if ! wanted e2e; then
   skip_e2e="PHASES has no e2e"
@@ -87,7 +89,7 @@ elif [ "$(id -u)" != 0 ]; then
 fi
 
 if [ -n "$skip_e2e" ]; then
-  for dp in ${DATAPLANES:-flannel calico}; do record "e2e $dp" SKIPPED 0; done
+  for dp in ${DATAPLANES:-$default_dataplanes}; do record "e2e $dp" SKIPPED 0; done
   echo "SKIPPED the end-to-end phases: $skip_e2e"
 else
   export PACKETWALK_LAB=/tmp/packetwalk-e2e-lab PACKETWALK_PREFIX=pwe PACKETWALK_API_PORT=26444
@@ -104,11 +106,13 @@ else
     echo "a test cluster from an earlier run is up in $PW_LAB: tearing it down first"
     teardown
   fi
-  for dp in ${DATAPLANES:-flannel calico}; do
-    banner "end to end on $dp"
+  for entry in ${DATAPLANES:-$default_dataplanes}; do
+    dp=${entry%%/*} proxy_mode=iptables
+    [[ $entry == */* ]] && proxy_mode=${entry#*/}
+    banner "end to end on $dp, kube-proxy $proxy_mode"
     t=$SECONDS
     status=PASS
-    if ! "$repo/hack/cluster/up" --dataplane "$dp"; then
+    if ! "$repo/hack/cluster/up" --dataplane "$dp" --proxy-mode "$proxy_mode"; then
       status=FAIL
     elif ! "$repo/hack/scenario" apply; then
       status=FAIL
@@ -118,7 +122,7 @@ else
         PACKETWALK_E2E_KUBECONFIG=$LAB_KUBECONFIG PACKETWALK_E2E_IMAGE=packetwalk.local/helper:1 \
         PACKETWALK_E2E_DATAPLANE=$dp PACKETWALK_E2E_LAB=$PW_LAB PACKETWALK_E2E_PLUGIN=$plugin_dir/kubectl-packetwalk \
         go test -tags e2e -count=1 -timeout 30m -v ${E2E_RUN:+-run "$E2E_RUN"} ./test/e2e/... || status=FAIL
-      echo "e2e tests on $dp: $((SECONDS - tu))s"
+      echo "e2e tests on $entry: $((SECONDS - tu))s"
     fi
     if [ $status = FAIL ]; then
       "$repo/hack/cluster/status" || true
@@ -128,7 +132,7 @@ else
     td=$SECONDS
     "$repo/hack/cluster/down" || status=FAIL
     echo "down: $((SECONDS - td))s"
-    record "e2e $dp" $status $((SECONDS - t))
+    record "e2e $entry" $status $((SECONDS - t))
   done
   rm -rf "$plugin_dir"
 fi

@@ -218,8 +218,8 @@ func nodeView(t *testing.T, c *framework.Cluster, r noderun.Runner) {
 	if strings.Join(got, "; ") != want {
 		t.Errorf("encapsulation %q, want %q", got, want)
 	}
-	if nn.KubeProxyMode != "iptables" {
-		t.Errorf("kube-proxy mode %s (%q), want iptables", nn.KubeProxyMode, nn.KubeProxyEvidence)
+	if nn.KubeProxyMode != c.ProxyMode {
+		t.Errorf("kube-proxy mode %s (%q), want %s", nn.KubeProxyMode, nn.KubeProxyEvidence, c.ProxyMode)
 	}
 	toNode2 := false
 	for _, r := range nn.PodRoutes {

@@ -142,8 +142,11 @@ func TestWalkCurlToHttpbin(t *testing.T) {
 					t.Errorf("hop %s at %s/%s not observed: %+v", h.Kind, h.Node, h.Interface, h.Observed)
 				}
 			}
-			if tt.service && w.Probe.Endpoint != tt.endpoint {
-				t.Errorf("the probe's translated destination is %q, want %s", w.Probe.Endpoint, tt.endpoint)
+			if tt.service {
+				if w.Probe.Endpoint != tt.endpoint {
+					t.Errorf("the probe's translated destination is %q, want %s", w.Probe.Endpoint, tt.endpoint)
+				}
+				expectRulesTranslate(t, c, w, tt.endpoint)
 			}
 			if w.Probe.HTTPStatus != 200 || w.Verdict.RTT == "" {
 				t.Errorf("probe %+v", w.Probe)
@@ -179,6 +182,28 @@ func TestWalkCurlToHttpbin(t *testing.T) {
 			t.Errorf("first interface %q, want curl's host peer on %s", names[0], curl.Spec.NodeName)
 		}
 	})
+}
+
+// expectRulesTranslate checks that the walk found, in kube-proxy's own rules on the source node, the
+// translation the probe went through, and reports no problem with it.
+func expectRulesTranslate(t *testing.T, c *framework.Cluster, w *api.Walk, endpoint string) {
+	t.Helper()
+	if w.Service == nil || w.Service.Mode != c.ProxyMode {
+		t.Fatalf("Service translation %+v, want kube-proxy mode %s", w.Service, c.ProxyMode)
+	}
+	inRules := false
+	for _, e := range w.Service.Endpoints {
+		inRules = inRules || (e.Address == endpoint && e.InRules && e.Probability > 0)
+	}
+	if !inRules || len(w.Service.Chains) < 2 {
+		t.Errorf("kube-proxy's %s rules do not send %s:%d to %s: chains %q, endpoints %+v",
+			c.ProxyMode, w.Service.ClusterIP, w.Service.Port, endpoint, w.Service.Chains, w.Service.Endpoints)
+	}
+	for _, h := range chosen(t, w).Hops {
+		if h.Kind == api.HopServiceNAT && len(h.Problems) > 0 {
+			t.Errorf("the Service hop reports problems: %q", h.Problems)
+		}
+	}
 }
 
 // TestWalkNamesTheLastHopBeforeADrop drops the probe (only it: its source port) on the destination node

@@ -39,6 +39,7 @@ type Cluster struct {
 	Kubeconfig string
 	Image      string
 	Dataplane  string
+	ProxyMode  string // kube-proxy's mode: iptables or nftables (hack/cluster/up --proxy-mode)
 	LabDir     string
 	Config     *rest.Config
 	Client     kubernetes.Interface
@@ -108,7 +109,27 @@ func load() (*Cluster, string, error) {
 	if c.Nodes, err = readNodes(filepath.Join(c.LabDir, "nodes.txt")); err != nil {
 		return nil, "", err
 	}
+	if c.ProxyMode, err = labState(filepath.Join(c.LabDir, "state.env"), "PROXY_MODE"); err != nil {
+		return nil, "", err
+	}
+	if c.ProxyMode == "" {
+		c.ProxyMode = "iptables" // a lab started before hack/cluster/up had --proxy-mode
+	}
 	return c, "", nil
+}
+
+// labState reads one KEY=value line of the lab's state.env.
+func labState(path, key string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading the lab's state: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+"="); ok {
+			return v, nil
+		}
+	}
+	return "", nil
 }
 
 // readNodes reads the lab's nodes.txt: "name netns ip podCIDR containerdSocket" per line.
