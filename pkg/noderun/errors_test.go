@@ -47,7 +47,8 @@ func TestExplainExecError(t *testing.T) {
 }
 
 // The API server names the exec URL when the kubelet's port does not answer; the URL holds the whole command
-// line, so the message keeps only the network's answer. Recorded from the local cluster with 10250 dropped.
+// line, so the message keeps only the network's answer. Recorded from the local cluster with 10250 dropped
+// (the command line in the URL shortened).
 func TestUnreachableKubeletMessageLeavesTheURLOut(t *testing.T) {
 	recorded := `Internal error occurred: error sending request: Post "https://10.201.0.12:10250/exec/default/packetwalk-pw-node2-jtbwc/packetwalk?command=sh&command=-c&command=m%3D%241%3B+shift%3B+i%3D0%0Awhile&command=packetwalk-batch&command=5&command=ip&command=-j&command=-d&command=addr&command=show&error=1&output=1": dial tcp 10.201.0.12:10250: i/o timeout`
 	tests := map[string]string{
