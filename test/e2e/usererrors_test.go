@@ -130,9 +130,10 @@ func TestRBACRefusalAndBadFilterLeaveNothing(t *testing.T) {
 	expectNoHelperPods(t, c)
 }
 
-// TestNodeWithoutAKubelet registers a node that no kubelet serves: first with no status at all, as a node
-// whose kubelet never started; then as one whose kubelet has just stopped looks, still Ready, and Unknown once
-// the node controller notices. Each fails in one line that says what to check, and leaves no helper pod.
+// TestNodeWithoutAKubelet registers a node that no kubelet serves. It first has no status at all, like a node
+// whose kubelet never started; then it looks like a node whose kubelet has just stopped: still Ready, then
+// Unknown once the node controller notices. Each run fails in one line that says what to check, and leaves no
+// helper pod.
 func TestNodeWithoutAKubelet(t *testing.T) {
 	c := framework.Load(t)
 	ctx := context.Background()
