@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 )
 
 // TestValidate runs flags and arguments through a real cobra command, as a user's command line would.
@@ -33,7 +35,7 @@ func TestValidate(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			streams, _, _, _ := genericiooptions.NewTestIOStreams()
 			o := NewOptions(streams)
-			cmd := &cobra.Command{Use: "capture", SilenceErrors: true, SilenceUsage: true, RunE: func(cmd *cobra.Command, args []string) error {
+			cmd := &cobra.Command{Use: "capture", RunE: func(cmd *cobra.Command, args []string) error {
 				for _, a := range args {
 					target, err := parseTarget(a)
 					if err != nil {
@@ -44,17 +46,7 @@ func TestValidate(t *testing.T) {
 				return o.Validate()
 			}}
 			o.AddFlags(cmd)
-			cmd.SetArgs(tt.args)
-			err := cmd.Execute()
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("error = %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("error = %v, want %q", err, tt.wantErr)
-			}
+			cmdtest.Execute(t, cmd, tt.args, tt.wantErr)
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 )
 
 // TestNodeAccessFlags parses real flags through a cobra command and validates them.
@@ -30,18 +32,10 @@ func TestNodeAccessFlags(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Setenv(ImageEnv, "")
 			n := NewNodeAccess()
-			cmd := &cobra.Command{Use: "verb", SilenceErrors: true, SilenceUsage: true, RunE: func(*cobra.Command, []string) error { return n.Validate() }}
+			cmd := &cobra.Command{Use: "verb", RunE: func(*cobra.Command, []string) error { return n.Validate() }}
 			n.AddFlags(cmd.Flags())
-			cmd.SetArgs(tt.args)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if !cmdtest.Execute(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !tt.check(n) {
 				t.Errorf("flags parsed into %+v", n)

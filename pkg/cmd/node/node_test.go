@@ -4,16 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 )
@@ -35,21 +33,14 @@ func TestValidate(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			streams, _, _, _ := genericiooptions.NewTestIOStreams()
 			o := NewOptions(streams)
-			cmd := &cobra.Command{Use: "node", SilenceErrors: true, SilenceUsage: true, RunE: func(cmd *cobra.Command, args []string) error {
+			cmd := &cobra.Command{Use: "node", RunE: func(cmd *cobra.Command, args []string) error {
 				if len(args) == 1 {
 					o.name = args[0]
 				}
 				return o.Validate()
 			}}
 			o.AddFlags(cmd)
-			cmd.SetArgs(append([]string{}, tt.args...))
-			err := cmd.Execute()
-			if tt.wantErr == "" && err != nil {
-				t.Fatalf("error = %v", err)
-			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("error = %v, want %q", err, tt.wantErr)
-			}
+			cmdtest.Execute(t, cmd, tt.args, tt.wantErr)
 		})
 	}
 }
@@ -57,18 +48,11 @@ func TestValidate(t *testing.T) {
 func options(t *testing.T, scenario string) (*Options, *nodefactstest.Scenario, *strings.Builder) {
 	t.Helper()
 	s := nodefactstest.Load(t, scenario)
-	var objs []runtime.Object
-	for _, n := range s.Nodes() {
-		objs = append(objs, n)
-	}
-	for _, p := range s.Pods() {
-		objs = append(objs, p)
-	}
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()
 	out := &strings.Builder{}
 	streams.Out = out
 	o := NewOptions(streams)
-	o.client = fake.NewSimpleClientset(objs...)
+	o.client = fake.NewSimpleClientset(s.Objects()...)
 	o.name = "node1"
 	return o, s, out
 }
@@ -85,22 +69,7 @@ func TestDescribe(t *testing.T) {
 			if err := o.run(context.Background(), s.Runner); err != nil {
 				t.Fatal(err)
 			}
-			path := "testdata/" + scenario + ".txt"
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test -update creates it)", err)
-			}
-			if diff := cmp.Diff(string(want), out.String()); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", path, diff)
-			}
+			cmdtest.Golden(t, "testdata/"+scenario+".txt", []byte(out.String()), *update)
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk/walktest"
@@ -55,7 +56,7 @@ func TestCompleteAndValidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			o := NewOptions(genericiooptions.NewTestIOStreamsDiscard())
-			cmd := &cobra.Command{Use: "pod", Args: cobra.ExactArgs(1), SilenceErrors: true, SilenceUsage: true,
+			cmd := &cobra.Command{Use: "pod", Args: cobra.ExactArgs(1),
 				RunE: func(cmd *cobra.Command, args []string) error {
 					if err := o.complete("test", args); err != nil {
 						return err
@@ -63,16 +64,8 @@ func TestCompleteAndValidate(t *testing.T) {
 					return o.Validate()
 				}}
 			o.AddFlags(cmd)
-			cmd.SetArgs(tt.args)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if !cmdtest.Execute(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !tt.check(o) {
 				t.Errorf("parsed into %+v", o)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,6 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 )
@@ -43,19 +43,12 @@ func TestValidate(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			streams, _, _, _ := genericiooptions.NewTestIOStreams()
 			o := NewOptions(streams)
-			cmd := &cobra.Command{Use: "veth", SilenceErrors: true, SilenceUsage: true, RunE: func(cmd *cobra.Command, args []string) error {
+			cmd := &cobra.Command{Use: "veth", RunE: func(cmd *cobra.Command, args []string) error {
 				o.names = args
 				return o.Validate()
 			}}
 			o.AddFlags(cmd)
-			cmd.SetArgs(append([]string{}, tt.args...))
-			err := cmd.Execute()
-			if tt.wantErr == "" && err != nil {
-				t.Fatalf("error = %v", err)
-			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("error = %v, want %q", err, tt.wantErr)
-			}
+			cmdtest.Execute(t, cmd, tt.args, tt.wantErr)
 		})
 	}
 }
@@ -64,38 +57,16 @@ func TestValidate(t *testing.T) {
 func options(t *testing.T, scenario string, extra ...runtime.Object) (*Options, *nodefactstest.Scenario, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	s := nodefactstest.Load(t, scenario)
-	var objs []runtime.Object
-	for _, n := range s.Nodes() {
-		objs = append(objs, n)
-	}
-	for _, p := range s.Pods() {
-		objs = append(objs, p)
-	}
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
 	o := NewOptions(streams)
-	o.client = fake.NewSimpleClientset(append(objs, extra...)...)
+	o.client = fake.NewSimpleClientset(append(s.Objects(), extra...)...)
 	o.namespace = "default"
 	return o, s, out, errOut
 }
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := "testdata/" + name
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	cmdtest.Golden(t, "testdata/"+name, got, *update)
 }
 
 func TestTables(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
@@ -154,6 +155,18 @@ func (s *Scenario) Nodes() []*corev1.Node {
 		nodes = append(nodes, node)
 	}
 	return nodes
+}
+
+// Objects returns the scenario's nodes and pods, as a fake clientset takes them.
+func (s *Scenario) Objects() []k8sruntime.Object {
+	var objs []k8sruntime.Object
+	for _, n := range s.Nodes() {
+		objs = append(objs, n)
+	}
+	for _, p := range s.Pods() {
+		objs = append(objs, p)
+	}
+	return objs
 }
 
 // Pod is p as a Running Kubernetes pod.

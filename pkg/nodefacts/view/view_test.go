@@ -18,14 +18,7 @@ import (
 )
 
 func clientFor(s *nodefactstest.Scenario, extra ...runtime.Object) *fake.Clientset {
-	var objs []runtime.Object
-	for _, n := range s.Nodes() {
-		objs = append(objs, n)
-	}
-	for _, p := range s.Pods() {
-		objs = append(objs, p)
-	}
-	return fake.NewSimpleClientset(append(objs, extra...)...)
+	return fake.NewSimpleClientset(append(s.Objects(), extra...)...)
 }
 
 func find(t *testing.T, list *api.VethList, pod, iface string) api.Veth {
