@@ -106,13 +106,17 @@ func (m *TcpdumpMessages) line(line string) {
 	}
 }
 
-// syncWriter serializes writes of several targets' messages to one stderr.
-type syncWriter struct {
+// SyncWriter serializes the writes of several goroutines to one writer, such as several targets' messages
+// to one stderr.
+type SyncWriter struct {
 	mu sync.Mutex
 	w  io.Writer
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) {
+// NewSyncWriter returns a SyncWriter to w.
+func NewSyncWriter(w io.Writer) *SyncWriter { return &SyncWriter{w: w} }
+
+func (s *SyncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)

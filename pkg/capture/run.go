@@ -64,7 +64,7 @@ func Run(ctx context.Context, runner noderun.Runner, targets []Target, opts Opti
 
 	var messages io.Writer
 	if opts.Messages != nil {
-		messages = &syncWriter{w: opts.Messages}
+		messages = NewSyncWriter(opts.Messages)
 	}
 	runs := make([]*targetRun, len(targets))
 	for i, t := range targets {

@@ -138,7 +138,7 @@ func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts
 	msgs := make([]*capture.TcpdumpMessages, len(points))
 	var messages io.Writer
 	if opts.Messages != nil {
-		messages = &lockedWriter{w: opts.Messages}
+		messages = capture.NewSyncWriter(opts.Messages)
 	}
 	for i, p := range points {
 		captures[i].point = p
@@ -151,7 +151,7 @@ func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts
 		go func() {
 			defer wg.Done()
 			defer close(dones[i])
-			code, err := r.Stream(capCtx, p.Node, argv, &lockedBuffer{b: bufs[i]}, msgs[i])
+			code, err := r.Stream(capCtx, p.Node, argv, capture.NewSyncWriter(bufs[i]), msgs[i])
 			_ = msgs[i].Close()
 			if capCtx.Err() == nil && (err != nil || code != 0) {
 				captures[i].err = captureError(err, code, msgs[i].Messages())
@@ -250,28 +250,6 @@ func readCapture(pc *pointCapture, index int, data []byte) {
 	if ifs := rd.Interfaces(); len(ifs) > 0 {
 		pc.linkType = ifs[0].LinkType
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func addrOnly(s string) netip.Addr {
