@@ -25,7 +25,8 @@ end-to-end phases are skipped, and said so.
 Environment: PHASES (default "unit fuzz e2e"), DATAPLANES (default "flannel calico flannel/nftables": a
 dataplane, and after a slash kube-proxy's mode when it is not iptables), FUZZ_TIME,
 FUZZ_MINIMIZE (default 500x), FUZZ_TARGETS, E2E_RUN (a go test -run pattern), PACKETWALK_CACHE (the build
-cache hack/cluster/up shares with the demo).
+cache hack/cluster/up shares with the demo), E2E_LAB, E2E_PREFIX and E2E_API_PORT (the test cluster's lab,
+name prefix and API port, for two runs side by side).
 
 The fuzz budgets are counts, not durations. Go 1.26's fuzz coordinator can report a spurious "context
 deadline exceeded" failure when a duration -fuzztime ends (go.dev/issue/75804, fixed in Go 1.27), and
@@ -92,7 +93,9 @@ if [ -n "$skip_e2e" ]; then
   for dp in ${DATAPLANES:-$default_dataplanes}; do record "e2e $dp" SKIPPED 0; done
   echo "SKIPPED the end-to-end phases: $skip_e2e"
 else
-  export PACKETWALK_LAB=/tmp/packetwalk-e2e-lab PACKETWALK_PREFIX=pwe PACKETWALK_API_PORT=26444
+  # E2E_LAB, E2E_PREFIX and E2E_API_PORT let two test runs share one machine (each its own cluster).
+  export PACKETWALK_LAB=${E2E_LAB:-/tmp/packetwalk-e2e-lab} PACKETWALK_PREFIX=${E2E_PREFIX:-pwe} \
+    PACKETWALK_API_PORT=${E2E_API_PORT:-26444}
   source "$repo/hack/cluster/lib/common.sh"
   teardown() { "$repo/hack/cluster/down" >/dev/null 2>&1 || "$repo/hack/cluster/down"; }
   trap teardown EXIT
