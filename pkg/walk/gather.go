@@ -16,9 +16,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 	"github.com/packetwalk/kubectl-packetwalk/plugins"
-	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
 
 // Cluster is what a walk reads: the API and the nodes.
@@ -178,15 +176,11 @@ func gatherNode(ctx context.Context, c Cluster, node string, pods []*corev1.Pod)
 	return nv, lookups, nil
 }
 
-// describe lets the dataplane plugins name the node's dataplane and explain its pods' gateways.
+// describe finds the node's dataplane plugin.
 func describe(nv *NodeView) {
 	p, det := plugins.Detect(nv.Facts)
-	nv.Dataplane, nv.DataplaneEvidence = p.Name(), det.Evidence
+	nv.Plugin, nv.Dataplane, nv.DataplaneEvidence = p, p.Name(), det.Evidence
 	nv.Warnings = append(nv.Warnings, p.Warnings(nv.Facts)...)
-	facts := nv.Facts
-	nv.Describe = func(pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
-		return p.Describe(facts, pod, att)
-	}
 }
 
 // AnswerRoutes asks the nodes the missing route questions, in one exec per node, all nodes at once, and

@@ -156,22 +156,3 @@ func TestVerdictWhenNoCaptureRan(t *testing.T) {
 		}
 	}
 }
-
-// TestEncapsulationTypesAreDeviceTypes: an observed tunnel is named as the device that adds it, so that it
-// compares with the expected hops.
-func TestEncapsulationTypesAreDeviceTypes(t *testing.T) {
-	deviceTypes := map[string]bool{}
-	for _, typ := range tunnelKinds {
-		deviceTypes[typ] = true
-	}
-	for summaryType, typ := range encapsulationTypes {
-		if !deviceTypes[typ] {
-			t.Errorf("the summary's %q is observed as %q, which no tunnel device is", summaryType, typ)
-		}
-	}
-	for summaryType, want := range map[string]string{"vxlan": "VXLAN", "geneve": "Geneve", "ipip": "IPIP", "6in4": "6in4", "4in6": "IPIP6", "gre": "GRE"} {
-		if got := encapsulationType(summaryType); got != want {
-			t.Errorf("encapsulationType(%q) = %q, want %q", summaryType, got, want)
-		}
-	}
-}
