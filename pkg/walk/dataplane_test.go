@@ -30,11 +30,11 @@ func TestTheNodesPluginDecidesTheWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kernel, _ := Expect(in)
+	kernel, _ := expect(in)
 	for _, nv := range in.Nodes {
 		nv.Plugin = ebpfLike{nv.Plugin}
 	}
-	own, _ := Expect(in)
+	own, _ := expect(in)
 
 	if kernel.Service.Mode != "iptables" || own.Service.Mode != "socket" {
 		t.Errorf("Service translation by %s, then %s; want iptables, then the plugin's socket", kernel.Service.Mode, own.Service.Mode)

@@ -183,9 +183,9 @@ func describe(nv *NodeView) {
 	nv.Warnings = append(nv.Warnings, p.Warnings(nv.Facts)...)
 }
 
-// AnswerRoutes asks the nodes the missing route questions, in one exec per node, all nodes at once, and
+// answerRoutes asks the nodes the missing route questions, in one exec per node, all nodes at once, and
 // records the answers.
-func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []RouteQuery) error {
+func answerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []RouteQuery) error {
 	byNode := map[string][]RouteQuery{}
 	for _, q := range missing {
 		byNode[q.Node] = append(byNode[q.Node], q)
@@ -212,7 +212,7 @@ func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []Ro
 				return
 			}
 			for i, q := range qs {
-				in.Routes[q] = ParseRouteAnswer(results[i])
+				in.Routes[q] = parseRouteAnswer(results[i])
 			}
 		}()
 	}
@@ -220,17 +220,17 @@ func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []Ro
 	return errors.Join(errs...)
 }
 
-// Reason runs Expect, asking the nodes what it needs, until it needs nothing more.
+// Reason runs expect, asking the nodes what it needs, until it needs nothing more.
 func Reason(ctx context.Context, r noderun.Runner, in *Input) (*api.Walk, error) {
 	for round := 0; ; round++ {
-		w, missing := Expect(in)
+		w, missing := expect(in)
 		if hostSourceAddress(in) {
 			continue
 		}
 		if len(missing) == 0 || round == 4 {
 			return w, nil
 		}
-		if err := AnswerRoutes(ctx, r, in, missing); err != nil {
+		if err := answerRoutes(ctx, r, in, missing); err != nil {
 			return nil, err
 		}
 	}
