@@ -96,3 +96,39 @@ func dataplaneNames(t *testing.T, root string, named *regexp.Regexp) []string {
 }
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
+
+// TestImportsRunDownwards: the use cases (the walk, inspect, the commands) build on the plugins, which
+// build on the facts; nothing imports upwards.
+func TestImportsRunDownwards(t *testing.T) {
+	const module = "github.com/packetwalk/kubectl-packetwalk/"
+	for _, layer := range []struct {
+		root    string
+		forbids []string
+		name    string
+	}{
+		{"../pkg/nodefacts", []string{"plugins", "pkg/walk", "pkg/inspect", "pkg/cmd"}, "the facts"},
+		{".", []string{"pkg/walk", "pkg/inspect", "pkg/cmd"}, "a plugin"},
+	} {
+		fset := token.NewFileSet()
+		err := filepath.WalkDir(layer.root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+			if err != nil {
+				return err
+			}
+			for _, imp := range f.Imports {
+				for _, up := range layer.forbids {
+					if p := strings.Trim(imp.Path.Value, `"`); p == module+up || strings.HasPrefix(p, module+up+"/") {
+						t.Errorf("%s: %s imports %s", path, layer.name, p)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
