@@ -1,7 +1,7 @@
-// Package view turns node and pod network facts into packetwalk's answers: the veth rows of
+// Package inspect turns node and pod network facts into packetwalk's answers: the veth rows of
 // `packetwalk veth`, the node view of `packetwalk node`, and the step-by-step explanation of how each
 // fact was found (--explain).
-package view
+package inspect
 
 import (
 	"fmt"
