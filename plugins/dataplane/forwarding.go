@@ -10,7 +10,7 @@ import (
 
 // Forwarding is what the walk asks a dataplane about the way a packet goes where the node's kernel tables
 // and kube-proxy's rules do not tell the whole story. A dataplane whose packets follow those tables embeds
-// KernelForwarding; one with a datapath of its own (eBPF) answers here, and this is where it contributes
+// KernelDatapath; one with a datapath of its own (eBPF) answers here, and this is where it contributes
 // facts read from its own agent.
 type Forwarding interface {
 	// Bypass says whether the dataplane's own programs forward pod traffic on node, whatever the kernel's
