@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // TextOptions shape the text report.
@@ -119,7 +120,7 @@ func WriteFlowLine(w io.Writer, f api.Flow) error {
 	if d := flowDetails(f, true); len(d) > 0 {
 		line += "  " + strings.Join(d, "; ")
 	}
-	_, err := fmt.Fprintln(w, line)
+	_, err := fmt.Fprintln(w, termsafe.Escape(line))
 	return err
 }
 
@@ -181,7 +182,7 @@ func writeFlows(w io.Writer, flows []api.Flow, interfaces bool, width int) {
 	header := []string{"PROTO", "CLIENT", "SERVER", "STATE", "PACKETS →/←", "BYTES →/←"}
 	rows := [][]string{header}
 	for _, f := range flows {
-		rows = append(rows, []string{f.Protocol, cell(showEndpoint(f.Client)), cell(showEndpoint(f.Server)), f.State,
+		rows = append(rows, []string{f.Protocol, cell(termsafe.Escape(showEndpoint(f.Client))), cell(termsafe.Escape(showEndpoint(f.Server))), f.State,
 			packetPair(f), bytePair(f)})
 	}
 	widths := make([]int, len(header))
@@ -213,8 +214,9 @@ func writeFlows(w io.Writer, flows []api.Flow, interfaces bool, width int) {
 }
 
 // writeWrapped writes text after prefix, wrapped at spaces to width columns, continuation lines indented to
-// the prefix's width.
+// the prefix's width. Text is escaped: it carries names and bytes from the capture.
 func writeWrapped(w io.Writer, prefix, text string, width int) {
+	text = termsafe.Escape(text)
 	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
 	line, n := prefix, utf8.RuneCountInString(prefix)
 	start := true
