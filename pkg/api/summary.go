@@ -104,6 +104,8 @@ type Flow struct {
 	DNAT *FlowDNAT `json:"dnat,omitempty"`
 	// ICMPErrors counts ICMP errors that quote a packet of this flow.
 	ICMPErrors int64 `json:"icmpErrors,omitempty"`
+	// Fragments counts the IP fragments of the flow's packets, the first ones included.
+	Fragments int64 `json:"fragments,omitempty"`
 	// Done is set when the flow finished (FIN both ways, RST, DNS answered), went idle or was evicted before
 	// the end of the capture.
 	Done bool `json:"done,omitempty"`
@@ -263,6 +265,7 @@ type SummaryNote struct {
 // Note kinds.
 const (
 	NoteMTU           = "mtu"
+	NoteFragments     = "fragments"
 	NoteSynUnanswered = "syn-unanswered"
 	NoteRefused       = "refused"
 	NoteReset         = "reset"

@@ -254,6 +254,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 		ipPayload  []byte
 		haveIP     bool
 		fragment   bool
+		firstFrag  bool
+		fragID     uint32
 		haveL4     bool
 		transport  []byte // the IP payload, when the transport header failed to decode
 		transProto layers.IPProtocol
@@ -274,6 +276,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 			}
 			ipProto, ipPayload, haveIP = ip.Protocol, ip.Payload, true
 			fragment = ip.FragOffset != 0
+			firstFrag = !fragment && ip.Flags&layers.IPv4MoreFragments != 0
+			fragID = uint32(ip.Id)
 		case layers.LayerTypeIPv6:
 			ip := &lv.ip6
 			f.setNetwork(netIPv6, depth, addrFrom16(ip.SrcIP), addrFrom16(ip.DstIP))
@@ -288,6 +292,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 		case layers.LayerTypeIPv6Fragment:
 			ipProto, ipPayload = lv.ip6frag.NextHeader, lv.ip6frag.Payload
 			fragment = lv.ip6frag.FragmentOffset != 0
+			firstFrag = !fragment && lv.ip6frag.MoreFragments
+			fragID = lv.ip6frag.Identification
 		case layers.LayerTypeTCP:
 			f.setTCP(&lv.tcp)
 			haveL4 = true
@@ -307,6 +313,7 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 	}
 	if haveIP {
 		f.proto, f.ipLen, f.fragment = uint8(ipProto), len(ipPayload), fragment
+		f.firstFrag, f.fragID = firstFrag, fragID
 		f.l4Len = len(ipPayload) + missing
 		transport, transProto = ipPayload, ipProto
 	}
@@ -487,6 +494,7 @@ func (f *frame) setNetwork(k netKind, depth int, src, dst addr) {
 	f.net, f.netDepth, f.src, f.dst = k, depth, src, dst
 	// An inner header replaces the outer one's transport and application facts.
 	f.proto, f.ipID, f.ipLen, f.ipTotal, f.l4Len, f.fragment = 0, 0, 0, 0, 0, false
+	f.firstFrag, f.fragID = false, 0
 	f.hasPorts, f.sport, f.dport, f.tcpFlags, f.hasTCPFlags, f.seq, f.ack = false, 0, 0, 0, false, 0, 0
 	f.tcpHeader, f.payload = nil, nil
 	f.icmpType, f.icmpCode, f.icmpID, f.icmpSeq, f.icmpError, f.quoted, f.mtu = 0, 0, 0, 0, false, quoted{}, 0

@@ -115,15 +115,17 @@ type frame struct {
 	tunnels  [maxTunnels]tunnel
 	nTunnels int
 
-	net      netKind
-	netDepth int // encapsulation level of the innermost network header: 0 when it is not encapsulated
-	src, dst addr
-	proto    uint8
-	ipID     uint16
-	ipLen    int  // the IP payload captured (after extension headers)
-	ipTotal  int  // the IP packet's length on the wire, header included
-	l4Len    int  // the transport segment's length on the wire, header included
-	fragment bool // a fragment after the first: no transport header
+	net       netKind
+	netDepth  int // encapsulation level of the innermost network header: 0 when it is not encapsulated
+	src, dst  addr
+	proto     uint8
+	ipID      uint16
+	ipLen     int    // the IP payload captured (after extension headers)
+	ipTotal   int    // the IP packet's length on the wire, header included
+	l4Len     int    // the transport segment's length on the wire, header included
+	fragment  bool   // a fragment after the first: no transport header
+	firstFrag bool   // the first fragment of a fragmented packet: it has the transport header
+	fragID    uint32 // the IPv4 identification or IPv6 fragment identification of a fragment
 
 	hasPorts     bool
 	sport, dport uint16

@@ -29,6 +29,17 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 				showQuoted(e), times(e.Count))
 		}
 	}
+	if fr := probs.fragments; fr.flows > 0 {
+		m := fr.most
+		ports := hasPorts(m.proto)
+		client, server := showEndpoint(s.endpoint(m.client, ports)), showEndpoint(s.endpoint(m.server, ports))
+		why := "packets larger than the path MTU were split: through a tunnel, usually a pod MTU above what the overlay carries"
+		if m.server.port == portDNS && m.proto == protoUDP {
+			why = "a fragmented DNS answer is often dropped on the way (an overlay MTU problem): check the pod MTU against the tunnel overhead"
+		}
+		add(api.NoteFragments, "IP fragments: %s in %s, most in %s %s → %s (%d); %s", plural(fr.fragments, "fragment"),
+			plural(fr.flows, "flow"), protocolName(m.proto), client, server, m.fragments, why)
+	}
 	type problemLine struct {
 		k problemKey
 		c *problemCount

@@ -41,6 +41,19 @@ type problems struct {
 	retrans      int64
 	retransFlows int64
 	serverErrors map[httpErrorKey]*httpErrorCount
+	fragments    fragmentProblem
+}
+
+// fragmentProblem counts the flows whose packets were fragmented, and keeps the one with the most fragments.
+type fragmentProblem struct {
+	flows, fragments int64
+	most             fragmentedFlow
+}
+
+type fragmentedFlow struct {
+	proto          uint8
+	client, server endpoint
+	fragments      int64
 }
 
 type httpErrorKey struct {
@@ -55,7 +68,7 @@ type httpErrorCount struct {
 
 func (p *problems) clone() problems {
 	c := problems{byServer: make(map[problemKey]*problemCount, len(p.byServer)), retrans: p.retrans, retransFlows: p.retransFlows,
-		serverErrors: make(map[httpErrorKey]*httpErrorCount, len(p.serverErrors))}
+		serverErrors: make(map[httpErrorKey]*httpErrorCount, len(p.serverErrors)), fragments: p.fragments}
 	for k, v := range p.byServer {
 		vv := *v
 		c.byServer[k] = &vv
@@ -68,6 +81,14 @@ func (p *problems) clone() problems {
 }
 
 func (p *problems) add(fl *flow) {
+	if fl.fragments > 0 {
+		p.fragments.flows++
+		p.fragments.fragments += fl.fragments
+		if fl.fragments > p.fragments.most.fragments {
+			cli, srv := fl.endpoints()
+			p.fragments.most = fragmentedFlow{proto: fl.key.proto, client: cli, server: srv, fragments: fl.fragments}
+		}
+	}
 	if fl.key.proto != protoTCP {
 		return
 	}
@@ -233,6 +254,7 @@ func (s *Summarizer) apiFlow(fl *flow) api.Flow {
 		Copies:         cx + sx,
 		State:          fl.state(),
 		ICMPErrors:     fl.icmpErrors,
+		Fragments:      fl.fragments,
 		Done:           fl.done,
 	}
 	// In the order the flow reached them (by timestamp: captures of several interfaces are not always written

@@ -58,6 +58,7 @@ type Summarizer struct {
 	frame    frame
 	flows    *flowTable
 	dedup    *dedupCache
+	frags    *fragTable
 	nat      *natIndex
 	names    *resolver
 	chains   []tunnelChain
@@ -113,6 +114,7 @@ func New(opts Options) *Summarizer {
 		dec:      newDecoder(opts.VXLANPorts),
 		flows:    newFlowTable(opts.MaxFlows),
 		dedup:    new(dedupCache),
+		frags:    new(fragTable),
 		nat:      new(natIndex),
 		names:    newResolver(opts.Links, opts.Names),
 		chainIdx: map[tunnelChain]int32{},

@@ -373,6 +373,9 @@ func flowDetails(f api.Flow, withPath bool) []string {
 	if f.ICMPErrors > 0 {
 		d = append(d, plural(f.ICMPErrors, "ICMP error"))
 	}
+	if f.Fragments > 0 {
+		d = append(d, plural(f.Fragments, "IP fragment"))
+	}
 	if f.Copies > 0 {
 		d = append(d, fmt.Sprintf("%d copies at a second interface", f.Copies))
 	}
