@@ -48,7 +48,27 @@ func (l *ipv6Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 	if len(data) > 0 && data[0]>>4 != 6 {
 		return errNotIPv6
 	}
+	if len(data) >= 40 && data[4]|data[5] == 0 && layers.IPProtocol(data[6]) != layers.IPProtocolIPv6HopByHop {
+		l.decodeBigTCP(data)
+		return nil
+	}
 	return l.IPv6.DecodeFromBytes(data, df)
+}
+
+// decodeBigTCP reads an IPv6 header whose payload length is 0 without a jumbo option: a BIG TCP packet over
+// 64 KiB as Linux hands it to a packet socket (it drops the hop-by-hop jumbo header that RFC 2675 would
+// have). The payload is the rest of the frame, as for an IPv4 BIG TCP packet. gopacket calls it malformed.
+func (l *ipv6Layer) decodeBigTCP(data []byte) {
+	ip := &l.IPv6
+	ip.Version = data[0] >> 4
+	ip.TrafficClass = uint8(binary.BigEndian.Uint16(data) >> 4)
+	ip.FlowLabel = binary.BigEndian.Uint32(data) & 0x000fffff
+	ip.Length = 0
+	ip.NextHeader = layers.IPProtocol(data[6])
+	ip.HopLimit = data[7]
+	ip.SrcIP, ip.DstIP = data[8:24], data[24:40]
+	ip.HopByHop = nil
+	ip.BaseLayer = layers.BaseLayer{Contents: data[:40], Payload: data[40:]}
 }
 
 func (l *ipv6Layer) nextHeader() layers.IPProtocol {
