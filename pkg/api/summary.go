@@ -43,11 +43,19 @@ type CaptureStats struct {
 	Malformed int64 `json:"malformed"`
 	// SkippedRecords counts packet records the reader could not return (e.g. naming an undescribed interface).
 	SkippedRecords int64 `json:"skippedRecords,omitempty"`
+	// NotDecoded counts the frames of link types the summarizer does not decode (PPP, …), by link type.
+	NotDecoded []LinkTypeCount `json:"notDecoded,omitempty"`
 	// Truncated is set when the stream ended inside a record; ReadError says how reading ended if not cleanly.
 	Truncated  bool               `json:"truncated,omitempty"`
 	ReadError  string             `json:"readError,omitempty"`
 	Interfaces []CaptureInterface `json:"interfaces,omitempty"`
 	FlowTable  FlowTableStats     `json:"flowTable"`
+}
+
+// LinkTypeCount counts the frames of one link type.
+type LinkTypeCount struct {
+	LinkType string `json:"linkType"`
+	Frames   int64  `json:"frames"`
 }
 
 // CaptureInterface is one interface of the capture file, or one interface index seen in the Linux cooked

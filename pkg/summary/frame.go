@@ -105,6 +105,8 @@ type frame struct {
 	capLen   int
 	linkType layers.LinkType
 
+	linkNotDecoded bool // a link type the decoder does not read
+
 	// Linux cooked headers (SLL, SLL2).
 	hasPktType bool
 	pktType    uint8

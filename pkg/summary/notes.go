@@ -22,6 +22,10 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 			add(api.NoteCapture, "reading stopped early: %s; everything before is summarized", c.ReadError)
 		}
 	}
+	for _, u := range c.NotDecoded {
+		add(api.NoteCapture, "%s of link type %s not decoded: packetwalk reads Ethernet, Linux cooked (SLL, SLL2), raw IP, "+
+			"loopback and NFLOG captures", plural(u.Frames, "frame"), u.LinkType)
+	}
 	for _, e := range r.ICMPErrors {
 		if isMTUError(e) {
 			add(api.NoteMTU, "MTU problem: %s says %s (next-hop MTU %d) for %s, %s: the path cannot carry packets that "+

@@ -388,7 +388,7 @@ func (s *Summarizer) captureStats() api.CaptureStats {
 	c := &s.counts
 	st := api.CaptureStats{
 		Packets: c.packets, Bytes: c.bytes, UniquePackets: c.unique, Copies: c.copies, NonIP: c.nonIP,
-		CutBySnaplen: c.cut, Malformed: c.malformed, SkippedRecords: c.skipped,
+		CutBySnaplen: c.cut, Malformed: c.malformed, SkippedRecords: c.skipped, NotDecoded: s.undecoded.list(),
 		FlowTable: api.FlowTableStats{MaxFlows: s.opts.MaxFlows, Flows: c.flowsSeen, Evicted: c.evicted, Dropped: c.dropped},
 	}
 	if s.format != 0 {
@@ -522,6 +522,10 @@ func linkTypeName(lt layers.LinkType) string {
 		return "IPV4"
 	case layers.LinkTypeIPv6:
 		return "IPV6"
+	case layers.LinkTypePPP:
+		return "PPP"
+	case linkTypeNFLOG:
+		return "NFLOG"
 	}
 	return "LINKTYPE_" + strconv.Itoa(int(lt))
 }

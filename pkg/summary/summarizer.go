@@ -64,13 +64,14 @@ type Summarizer struct {
 	chains   []tunnelChain
 	chainIdx map[tunnelChain]int32
 
-	arp     arpTable
-	icmp    icmpTable
-	dns     dnsTable
-	errs    decodeErrors
-	dnat    map[dnatKey]*dnatPair
-	dnatOut int64
-	retired retiredFlows
+	arp       arpTable
+	icmp      icmpTable
+	dns       dnsTable
+	errs      decodeErrors
+	undecoded undecodedLinks
+	dnat      map[dnatKey]*dnatPair
+	dnatOut   int64
+	retired   retiredFlows
 
 	ifaces   []pcapread.Interface
 	ifIndex  map[ifKey]int32 // into ifCounts
@@ -204,6 +205,9 @@ func (s *Summarizer) account(f *frame) {
 		c.cut++
 	}
 	s.countInterface(f)
+	if f.linkNotDecoded {
+		s.undecoded.add(f.linkType)
+	}
 	if f.err != nil {
 		c.malformed++
 		s.errs.add(f)
