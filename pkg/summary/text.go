@@ -171,6 +171,10 @@ func writeCapture(w io.Writer, c api.CaptureStats, width int) {
 	if len(extra) > 0 {
 		fmt.Fprintf(w, "         frames: %s\n", strings.Join(extra, ", "))
 	}
+	if c.SkippedRecords > 0 {
+		fmt.Fprintf(w, "         %s skipped: the reader could not return them as packets (e.g. a block naming an "+
+			"interface the capture never described)\n", plural(c.SkippedRecords, "record"))
+	}
 }
 
 // showInterfaces is false when every flow was seen at one point only: then "seen on" says nothing.
