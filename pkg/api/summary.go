@@ -49,7 +49,9 @@ type CaptureStats struct {
 	Truncated  bool               `json:"truncated,omitempty"`
 	ReadError  string             `json:"readError,omitempty"`
 	Interfaces []CaptureInterface `json:"interfaces,omitempty"`
-	FlowTable  FlowTableStats     `json:"flowTable"`
+	// OtherInterfacePackets counts the frames at interfaces beyond the first 4096, which are not listed.
+	OtherInterfacePackets int64          `json:"otherInterfacePackets,omitempty"`
+	FlowTable             FlowTableStats `json:"flowTable"`
 }
 
 // LinkTypeCount counts the frames of one link type.

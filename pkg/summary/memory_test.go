@@ -68,3 +68,24 @@ func TestMemoryStaysBounded(t *testing.T) {
 		t.Errorf("peak heap in use %.1f MB, over %d MB", float64(peak)/(1<<20), goal>>20)
 	}
 }
+
+// TestInterfaceCountsAreBounded: an `-i any` capture with a new ifindex in every frame keeps at most
+// maxInterfaceCounts interfaces, and counts the frames at the others.
+func TestInterfaceCountsAreBounded(t *testing.T) {
+	const ifindexes = 100000
+	frame := tcpSeg{src: "10.244.1.5", dst: "10.244.2.7", sport: 1, dport: 8080, flags: tcpSYN, seq: 1}.plain(t, 19)
+	s := New(Options{})
+	p := packetOf(layers.LinkTypeLinuxSLL2, time.Unix(1700000000, 0), frame)
+	for i := range ifindexes {
+		binary.BigEndian.PutUint32(frame[4:], uint32(1000+i))
+		s.AddPacket(p)
+	}
+	r := s.ReportTop(0)
+	if n := len(r.Capture.Interfaces); n != maxInterfaceCounts || r.Capture.OtherInterfacePackets != ifindexes-maxInterfaceCounts {
+		t.Errorf("%d interfaces listed and %d frames at others, want %d and %d", n, r.Capture.OtherInterfacePackets,
+			maxInterfaceCounts, ifindexes-maxInterfaceCounts)
+	}
+	if len(notesOf(r, "eviction")) == 0 {
+		t.Errorf("no note says interfaces were left out: %+v", r.Notes)
+	}
+}

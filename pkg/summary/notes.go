@@ -145,6 +145,10 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 	if n := s.arp.overflow + s.icmp.overflow + s.dns.overflow + s.dnatOut; n > 0 {
 		add(api.NoteEviction, "%s of ARP, ICMP, DNS or DNAT facts did not fit their tables and are only counted", plural(n, "record"))
 	}
+	if c.OtherInterfacePackets > 0 {
+		add(api.NoteEviction, "more than %d interfaces: %s at the others are counted but not listed per interface",
+			maxInterfaceCounts, plural(c.OtherInterfacePackets, "frame"))
+	}
 	if ft := c.FlowTable; ft.Evicted > 0 || ft.Dropped > 0 {
 		add(api.NoteEviction, "flow table full (max %d flows): %d finished or idle flows evicted, %d active flows dropped; "+
 			"their problems are in these notes and the largest of them in the flow list", ft.MaxFlows, ft.Evicted, ft.Dropped)

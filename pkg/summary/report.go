@@ -389,7 +389,8 @@ func (s *Summarizer) captureStats() api.CaptureStats {
 	st := api.CaptureStats{
 		Packets: c.packets, Bytes: c.bytes, UniquePackets: c.unique, Copies: c.copies, NonIP: c.nonIP,
 		CutBySnaplen: c.cut, Malformed: c.malformed, SkippedRecords: c.skipped, NotDecoded: s.undecoded.list(),
-		FlowTable: api.FlowTableStats{MaxFlows: s.opts.MaxFlows, Flows: c.flowsSeen, Evicted: c.evicted, Dropped: c.dropped},
+		OtherInterfacePackets: s.ifOther,
+		FlowTable:             api.FlowTableStats{MaxFlows: s.opts.MaxFlows, Flows: c.flowsSeen, Evicted: c.evicted, Dropped: c.dropped},
 	}
 	if s.format != 0 {
 		st.Format = s.format.String()

@@ -78,6 +78,7 @@ type Summarizer struct {
 	ifKeys   []ifKey
 	ifCounts []int64
 	ifCache  [4][256]int32 // ifCounts index + 1 for small interface numbers and ifindexes
+	ifOther  int64         // frames at interfaces beyond maxInterfaceCounts
 	format   pcapread.Format
 	readErr  error
 	counts   counters
@@ -236,6 +237,10 @@ func (s *Summarizer) account(f *frame) {
 	}
 }
 
+// maxInterfaceCounts bounds the interfaces counted one by one: an `-i any` capture names an interface by its
+// ifindex, and a node (or a crafted file) may have any number of them.
+const maxInterfaceCounts = 4096
+
 // countInterface counts a frame against its capture interface and ifindex, without a map lookup for the
 // common case of a few interfaces with small ifindexes.
 func (s *Summarizer) countInterface(f *frame) {
@@ -248,6 +253,10 @@ func (s *Summarizer) countInterface(f *frame) {
 	}
 	k := ifKey{f.iface, f.ifIndex}
 	i, ok := s.ifIndex[k]
+	if !ok && len(s.ifCounts) == maxInterfaceCounts {
+		s.ifOther++
+		return
+	}
 	if !ok {
 		i = int32(len(s.ifCounts))
 		s.ifIndex[k] = i
