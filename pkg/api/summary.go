@@ -14,7 +14,7 @@ type Summary struct {
 	Flows []Flow `json:"flows"`
 	// Notes are the problems and facts worth a person's attention, most serious first, one line each. The
 	// typed lists below (DNAT, ARP, ICMPErrors, DNS, DecodeErrors) hold the same facts as data.
-	Notes        []SummaryNote      `json:"notes"`
+	Notes        []SummaryNote      `json:"notes,omitempty"`
 	DNAT         []DNATPair         `json:"dnat,omitempty"`
 	ARP          []ARPEntry         `json:"arp,omitempty"`
 	ICMPErrors   []ICMPError        `json:"icmpErrors,omitempty"`
@@ -109,7 +109,8 @@ type Flow struct {
 	Observations []FlowObservation `json:"observations"`
 	TCP          *TCPInfo          `json:"tcp,omitempty"`
 	HTTP         *HTTPInfo         `json:"http,omitempty"`
-	DNS          []DNSQuery        `json:"dns,omitempty"`
+	// DNS is the flow's first DNS question, with this flow's counts.
+	DNS *DNSQuery `json:"dns,omitempty"`
 	// DNAT is set when this flow is one side of a Service translation seen in the capture.
 	DNAT *FlowDNAT `json:"dnat,omitempty"`
 	// ICMPErrors counts ICMP errors that quote a packet of this flow.

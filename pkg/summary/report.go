@@ -290,7 +290,7 @@ func (s *Summarizer) apiFlow(fl *flow) api.Flow {
 		if fl.dnsReply > 0 {
 			q.RCodes = map[string]int64{rcodeName(fl.dnsRCode): fl.dnsReply}
 		}
-		out.DNS = []api.DNSQuery{q}
+		out.DNS = &q
 	}
 	if fl.natPeerID != 0 {
 		role := "translated"

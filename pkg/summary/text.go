@@ -349,7 +349,7 @@ func flowDetails(f api.Flow, withPath bool) []string {
 		}
 		d = append(d, "http "+s)
 	}
-	for _, q := range f.DNS {
+	if q := f.DNS; q != nil {
 		s := fmt.Sprintf("dns %s %s", q.Type, q.Name)
 		for rc := range q.RCodes {
 			s += " → " + rc

@@ -96,34 +96,3 @@ func TestTextEscapesTheWire(t *testing.T) {
 		t.Errorf("JSON does not keep the request line exact:\n%s", js)
 	}
 }
-
-// TestSkippedRecordsInText: a packet block naming an interface the file never described cannot be read as a
-// packet; the text report says so, as -o json does.
-func TestSkippedRecordsInText(t *testing.T) {
-	path := writeHostileCapture(t)
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An enhanced packet block (type 6, 36 bytes) of interface 7 holding 4 bytes, little-endian as the
-	// writer above.
-	block := []byte{6, 0, 0, 0, 36, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 2, 3, 4, 36, 0, 0, 0}
-	if _, err := f.Write(block); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	js, _, err := run(t, nil, path, "-o", "json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(js, `"skippedRecords": 1`) {
-		t.Fatalf("the crafted block is not skipped:\n%s", js)
-	}
-	out, _, err := run(t, nil, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out, "1 record skipped") {
-		t.Errorf("text report does not say a record was skipped:\n%s", out)
-	}
-}
