@@ -231,7 +231,7 @@ func (d *decoder) decode(p *pcapread.Packet, f *frame) {
 		f.wireLen = f.capLen
 	}
 	if !p.Timestamp.IsZero() {
-		f.ts = p.Timestamp.UnixNano()
+		f.ts, f.tsClamped = unixNano(p.Timestamp)
 	}
 	st, data, problem := linkHeader(p.LinkType, p.Data, f)
 	if problem != "" {

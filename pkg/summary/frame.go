@@ -98,12 +98,13 @@ const (
 // network and transport headers. Byte slices alias the packet data and the decoder's buffers: they are valid
 // until the next packet is decoded.
 type frame struct {
-	number   int64 // 1-based position in the capture
-	iface    int
-	ts       int64 // nanoseconds since the epoch
-	wireLen  int
-	capLen   int
-	linkType layers.LinkType
+	number    int64 // 1-based position in the capture
+	iface     int
+	ts        int64 // nanoseconds since the epoch, within ±maxTS
+	tsClamped bool  // the timestamp was outside ±maxTS and is the nearest end
+	wireLen   int
+	capLen    int
+	linkType  layers.LinkType
 
 	linkNotDecoded bool // a link type the decoder does not read
 

@@ -22,6 +22,10 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 			add(api.NoteCapture, "reading stopped early: %s; everything before is summarized", c.ReadError)
 		}
 	}
+	if n := s.counts.clampedTimes; n > 0 {
+		add(api.NoteCapture, "%s with a timestamp before %d or after %d: counted at the nearest of those times",
+			plural(n, "frame"), minTime.UTC().Year(), maxTime.UTC().Year())
+	}
 	for _, u := range c.NotDecoded {
 		add(api.NoteCapture, "%s of link type %s not decoded: packetwalk reads Ethernet, Linux cooked (SLL, SLL2), raw IP, "+
 			"loopback and NFLOG captures", plural(u.Frames, "frame"), u.LinkType)

@@ -88,6 +88,8 @@ type Summarizer struct {
 type counters struct {
 	packets, bytes, unique, copies, nonIP, cut, malformed, skipped int64
 	first, last                                                    int64
+	haveTime                                                       bool
+	clampedTimes                                                   int64
 	flowsSeen, evicted, dropped                                    int64
 }
 
@@ -194,11 +196,15 @@ func (s *Summarizer) accountFrame(f *frame) {
 
 func (s *Summarizer) account(f *frame) {
 	c := &s.counts
-	if c.first == 0 || f.ts < c.first {
+	if !c.haveTime || f.ts < c.first {
 		c.first = f.ts
 	}
-	if f.ts > c.last {
+	if !c.haveTime || f.ts > c.last {
 		c.last = f.ts
+	}
+	c.haveTime = true
+	if f.tsClamped {
+		c.clampedTimes++
 	}
 	s.lastTS = f.ts
 	c.bytes += int64(f.wireLen)
