@@ -17,7 +17,7 @@ const bigTCPPayload = 90000
 // bigTCPFrame is an Ethernet frame of a BIG TCP segment of bigTCPPayload bytes, as tcpdump records it with a
 // snap length of 128: every IP and UDP length field 0 (Linux writes IPv6 BIG TCP without a hop-by-hop jumbo
 // header), only the headers and a few payload bytes captured.
-func bigTCPFrame(t *testing.T, inner6 bool, tunnel string) *pcapread.Packet {
+func bigTCPFrame(t testing.TB, inner6 bool, tunnel string) *pcapread.Packet {
 	t.Helper()
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
 	tcp := &layers.TCP{SrcPort: 40000, DstPort: 5001, ACK: true, PSH: true, Seq: 1, Ack: 1, Window: 64}
