@@ -84,3 +84,15 @@ func TestTcpdumpMessagesEscaped(t *testing.T) {
 		t.Errorf("error message %q carries a raw ESC", got)
 	}
 }
+
+// TestWriteCountsEscaped: the closing counts name the interface, which the node controls.
+func TestWriteCountsEscaped(t *testing.T) {
+	var b bytes.Buffer
+	r := Report{Targets: []TargetReport{{Target: Target{Node: "node1", Interface: "a\x1b]0;pwned\x07"}, Packets: 3}}}
+	if err := r.WriteCounts(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), "a^[]0;pwned^G") {
+		t.Errorf("counts line %q", b.String())
+	}
+}
