@@ -2,9 +2,9 @@ package node
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 )
 
@@ -20,13 +20,5 @@ func TestDescribeEscapesNodeNames(t *testing.T) {
 	if err := describe(&b, nn); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	if strings.ContainsAny(out, "\x1b\x07") {
-		t.Errorf("raw control bytes in:\n%q", out)
-	}
-	for _, want := range []string{"c^[]0;pwned^Gni0", "veth^[[2J (ifindex 7)", "rp_filter on a^[b"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	cmdtest.Escaped(t, b.String(), "c^[]0;pwned^Gni0", "veth^[[2J (ifindex 7)", "rp_filter on a^[b")
 }

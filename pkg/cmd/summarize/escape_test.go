@@ -5,13 +5,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 )
 
 // retitle sets the terminal's title and clears its screen when printed raw.
@@ -80,14 +81,7 @@ func TestTextEscapesTheWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i := strings.IndexAny(out, "\x1b\x07"); i >= 0 {
-		t.Errorf("raw control byte at %d in the text output:\n%q", i, out)
-	}
-	for _, want := range []string{"node1/eth^[]0;pwned^G^[[2J", "http GET /^[]0;pwned^G^[[2J HTTP/1.1", "dns A a^[]0;pwned^G^[[2j.example"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("text output lacks %q:\n%s", want, out)
-		}
-	}
+	cmdtest.Escaped(t, out, "node1/eth^[]0;pwned^G^[[2J", "http GET /^[]0;pwned^G^[[2J HTTP/1.1", "dns A a^[]0;pwned^G^[[2j.example")
 	js, _, err := run(t, nil, path, "-o", "json")
 	if err != nil {
 		t.Fatal(err)

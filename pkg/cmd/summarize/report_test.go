@@ -48,16 +48,8 @@ func TestSkippedRecordsInText(t *testing.T) {
 // TestJSONAsDocumented: docs/summary-json.md leaves empty lists out and documents a flow's dns as one
 // object; a capture without notes and with a DNS flow shows both.
 func TestJSONAsDocumented(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dns.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	var frames [][]byte
 	for i, dir := range [][2]net.IP{{{10, 244, 1, 5}, {10, 96, 0, 10}}, {{10, 96, 0, 10}, {10, 244, 1, 5}}} {
 		ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: dir[0], DstIP: dir[1]}
 		udp := &layers.UDP{SrcPort: 50000, DstPort: 53}
@@ -66,12 +58,9 @@ func TestJSONAsDocumented(t *testing.T) {
 		}
 		_ = udp.SetNetworkLayerForChecksum(ip)
 		dns := &layers.DNS{ID: 1, QR: i == 1, Questions: []layers.DNSQuestion{{Name: []byte("kubernetes.default"), Type: layers.DNSTypeA, Class: layers.DNSClassIN}}}
-		data := frameOf(t, mac, ip, udp, dns)
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, int64(i)), CaptureLength: len(data), Length: len(data)}, data); err != nil {
-			t.Fatal(err)
-		}
+		frames = append(frames, frameOf(t, mac, ip, udp, dns))
 	}
-	f.Close()
+	path := writeEthernetPcap(t, frames...)
 	js, _, err := run(t, nil, path, "-o", "json")
 	if err != nil {
 		t.Fatal(err)
@@ -90,4 +79,26 @@ func TestJSONAsDocumented(t *testing.T) {
 	if len(doc.Flows) != 1 || !strings.HasPrefix(string(doc.Flows[0].DNS), "{") {
 		t.Errorf("flows' dns %s, want one flow with a dns object:\n%s", doc.Flows, js)
 	}
+}
+
+// writeEthernetPcap writes frames into a pcap file of link type Ethernet, a microsecond apart.
+func writeEthernetPcap(t *testing.T, frames ...[]byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "frames.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := pcapgo.NewWriter(f)
+	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	for i, data := range frames {
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, int64(i)*1000), CaptureLength: len(data), Length: len(data)}
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
 }

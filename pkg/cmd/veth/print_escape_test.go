@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 )
 
@@ -22,15 +23,7 @@ func TestTableEscapesNodeNames(t *testing.T) {
 	if err := print(&b, "wide", list); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	if strings.ContainsAny(out, "\x1b\x07") {
-		t.Errorf("raw control bytes in:\n%q", out)
-	}
-	for _, want := range []string{"veth^[]0;pwned^G@if2", "bridge c^[[2Jni0", "eth0: a^[b"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	cmdtest.Escaped(t, b.String(), "veth^[]0;pwned^G@if2", "bridge c^[[2Jni0", "eth0: a^[b")
 	b.Reset()
 	if err := print(&b, "json", list); err != nil {
 		t.Fatal(err)
