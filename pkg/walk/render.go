@@ -67,7 +67,9 @@ func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 	if w.Probe != nil && opt.Explain {
 		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, shellJoin(w.Probe.Command))
 		if w.Probe.Output != "" {
-			p.printf("    %s\n", strings.ReplaceAll(w.Probe.Output, "\n", "\n    "))
+			for _, line := range strings.Split(w.Probe.Output, "\n") {
+				p.printf("    %s\n", line)
+			}
 		}
 	}
 	p.verdict(w)

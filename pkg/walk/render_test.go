@@ -22,6 +22,7 @@ func TestPrintTextEscapesNames(t *testing.T) {
 			Observed: &api.Observation{Seen: true, SinceFirst: "0s"},
 		}}}},
 	}
+	w.Probe = &api.Probe{Node: "node1", Command: []string{"curl", "http://10.244.2.7"}, Output: "HTTP/1.1 200 OK\nserver: x" + evil}
 	var b bytes.Buffer
 	if err := PrintText(&b, w, TextOptions{Color: true, Explain: true}); err != nil {
 		t.Fatal(err)
@@ -32,7 +33,7 @@ func TestPrintTextEscapesNames(t *testing.T) {
 			t.Errorf("output carries %q raw:\n%q", raw, out)
 		}
 	}
-	for _, want := range []string{"on node1^[]0;pwned^G^[[2J", "cali^[]0;pwned^G^[[2J", ansiGreen + "✓ seen 0s" + ansiReset} {
+	for _, want := range []string{"on node1^[]0;pwned^G^[[2J", "cali^[]0;pwned^G^[[2J", "    HTTP/1.1 200 OK\n    server: x^[]0;pwned^G^[[2J\n", ansiGreen + "✓ seen 0s" + ansiReset} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%q", want, out)
 		}
