@@ -12,6 +12,7 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 )
 
 func main() {
@@ -30,6 +31,6 @@ func main() {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			os.Exit(130)
 		}
-		cmdutil.CheckErr(err)
+		cmdutil.CheckErr(cmdshared.ConnectionHint(err))
 	}
 }

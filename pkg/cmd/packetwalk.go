@@ -62,5 +62,6 @@ func NewPacketwalkCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		version.NewCmdVersion(streams),
 		completion.NewCmdCompletion(streams),
 	)
+	cmdshared.ShortUsage(cmd)
 	return cmd
 }

@@ -35,7 +35,11 @@ func TestParseTarget(t *testing.T) {
 		{in: "svc/httpbin:", wantErr: "expected svc/NAME:PORT"},
 		{in: "svc/httpbin:70000", wantErr: "out of range"},
 		{in: "svc//x", wantErr: "empty part"},
-		{in: "a/b/c", wantErr: "use NAME, pod/NAME"},
+		{in: "a/b/c", wantErr: "use NAME, TYPE/NAME"},
+		{in: "deploy/httpbin", want: Target{Kind: TargetWorkload, Workload: "deployment", Name: "httpbin"}},
+		{in: "sts/other/db", want: Target{Kind: TargetWorkload, Workload: "statefulset", Namespace: "other", Name: "db"}},
+		{in: "deploy/httpbin:80", wantErr: "use --port"},
+		{in: "node/pw-node1", wantErr: "a node is no destination"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

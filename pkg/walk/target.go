@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 )
 
 // TargetKind is what a --to argument names.
@@ -15,6 +17,9 @@ const (
 	TargetPod TargetKind = iota + 1
 	TargetService
 	TargetIP
+	// TargetWorkload is a Deployment, StatefulSet, … that the command turns into one of its pods before
+	// the walk.
+	TargetWorkload
 )
 
 func (k TargetKind) String() string {
@@ -25,6 +30,8 @@ func (k TargetKind) String() string {
 		return "service"
 	case TargetIP:
 		return "ip"
+	case TargetWorkload:
+		return "workload"
 	}
 	return "unknown"
 }
@@ -39,6 +46,8 @@ type Target struct {
 	// Port is the port given in the argument (0 when none); PortName a Service port's name given instead.
 	Port     int
 	PortName string
+	// Workload is the kind of a TargetWorkload.
+	Workload objref.Kind
 }
 
 func (t Target) String() string {
@@ -52,6 +61,8 @@ func (t Target) String() string {
 		return s
 	case TargetService:
 		s = "svc/"
+	case TargetWorkload:
+		s = string(t.Workload) + "/"
 	default:
 		s = "pod/"
 	}
@@ -68,14 +79,9 @@ func (t Target) String() string {
 	return s
 }
 
-var (
-	podWords     = map[string]bool{"pod": true, "pods": true, "po": true}
-	serviceWords = map[string]bool{"svc": true, "service": true, "services": true}
-)
-
-// ParseTarget parses the forms --to accepts: NAME, pod/NAME, NAMESPACE/NAME (a pod), svc/NAME[:PORT],
-// svc/NAMESPACE/NAME[:PORT], pod/NAMESPACE/NAME, an IP, or IP:PORT ([IPv6]:PORT). A Service port may be a
-// number or the port's name.
+// ParseTarget parses the forms --to accepts: a name as objref reads it (NAME, pod/NAME, NAMESPACE/NAME,
+// deploy/NAME and the other workloads, svc/NAME, with TYPE/NAMESPACE/NAME too), svc/NAME:PORT with a port
+// number or name, an IP, or IP:PORT ([IPv6]:PORT).
 func ParseTarget(s string) (Target, error) {
 	if s == "" {
 		return Target{}, fmt.Errorf("--to is required: a pod, svc/NAME[:PORT], NAMESPACE/NAME or an IP[:PORT]")
@@ -83,45 +89,37 @@ func ParseTarget(s string) (Target, error) {
 	if t, ok, err := parseIPTarget(s); ok || err != nil {
 		return t, err
 	}
-	parts := strings.Split(s, "/")
-	for _, p := range parts {
-		if p == "" {
-			return Target{}, fmt.Errorf("--to %q has an empty part: use NAME, pod/NAME, svc/NAME[:PORT], NAMESPACE/NAME or an IP[:PORT]", s)
-		}
+	base, port, hasPort := strings.Cut(s, ":")
+	r, err := objref.Parse(base, objref.Pod)
+	if err != nil {
+		return Target{}, fmt.Errorf("--to %w, svc/NAME[:PORT] or an IP[:PORT]", err)
 	}
-	t := Target{Kind: TargetPod}
+	t := Target{Kind: TargetPod, Namespace: r.Namespace, Name: r.Name}
 	switch {
-	case len(parts) == 1:
-		t.Name = parts[0]
-	case len(parts) == 2 && serviceWords[parts[0]]:
-		t.Kind, t.Name = TargetService, parts[1]
-	case len(parts) == 2 && podWords[parts[0]]:
-		t.Name = parts[1]
-	case len(parts) == 2:
-		t.Namespace, t.Name = parts[0], parts[1]
-	case len(parts) == 3 && serviceWords[parts[0]]:
-		t.Kind, t.Namespace, t.Name = TargetService, parts[1], parts[2]
-	case len(parts) == 3 && podWords[parts[0]]:
-		t.Namespace, t.Name = parts[1], parts[2]
+	case r.Kind == objref.Pod:
+	case r.Kind == objref.Service:
+		t.Kind = TargetService
+	case r.Kind.Workload():
+		t.Kind, t.Workload = TargetWorkload, r.Kind
 	default:
-		return Target{}, fmt.Errorf("--to %q: use NAME, pod/NAME, svc/NAME[:PORT], NAMESPACE/NAME or an IP[:PORT]", s)
+		return Target{}, fmt.Errorf("--to %q: a %s is no destination: name a pod, a workload, svc/NAME or an IP", s, r.Kind)
 	}
-	if name, port, ok := strings.Cut(t.Name, ":"); ok {
-		if t.Kind != TargetService {
-			return Target{}, fmt.Errorf("--to %q: a port after a pod name is not supported; use --port", s)
+	if !hasPort {
+		return t, nil
+	}
+	if t.Kind != TargetService {
+		return Target{}, fmt.Errorf("--to %q: a port after a pod name is not supported; use --port", s)
+	}
+	if port == "" {
+		return Target{}, fmt.Errorf("--to %q: expected svc/NAME:PORT", s)
+	}
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 1 || n > 65535 {
+			return Target{}, fmt.Errorf("--to %q: port %d is out of range 1-65535", s, n)
 		}
-		if name == "" || port == "" {
-			return Target{}, fmt.Errorf("--to %q: expected svc/NAME:PORT", s)
-		}
-		t.Name = name
-		if n, err := strconv.Atoi(port); err == nil {
-			if n < 1 || n > 65535 {
-				return Target{}, fmt.Errorf("--to %q: port %d is out of range 1-65535", s, n)
-			}
-			t.Port = n
-		} else {
-			t.PortName = port
-		}
+		t.Port = n
+	} else {
+		t.PortName = port
 	}
 	return t, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 )
 
 var (
@@ -139,7 +140,7 @@ func (o *Options) Complete(f cmdutil.Factory, args []string) error {
 func (o *Options) Validate() error {
 	switch {
 	case len(o.targets) == 0 && o.Selector == "":
-		return fmt.Errorf("nothing to capture: give node/NAME or pod/NAME targets, or -l SELECTOR for pods")
+		return fmt.Errorf("nothing to capture: give node/NAME or pod/NAME (deploy/NAME, svc/NAME, …) targets, or -l SELECTOR for pods")
 	case o.Count < 0:
 		return fmt.Errorf("-c must not be negative, got %d", o.Count)
 	case o.Duration < 0:
@@ -155,7 +156,7 @@ func (o *Options) Validate() error {
 	}
 	if o.Interface != "" {
 		for _, t := range o.targets {
-			if t.Kind == podTarget {
+			if t.Kind != objref.Node {
 				return fmt.Errorf("-i applies to node targets: %s is captured on its host peer", t)
 			}
 		}

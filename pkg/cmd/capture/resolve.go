@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
@@ -10,20 +11,21 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 )
 
 // podsToCapture looks up the pod targets and the pods matching selector, in namespace.
-func podsToCapture(ctx context.Context, client kubernetes.Interface, namespace string, targets []targetArg, selector string) ([]*corev1.Pod, error) {
+// A workload or Service target is one of its pods, said on notice.
+func podsToCapture(ctx context.Context, client kubernetes.Interface, namespace string, targets []targetArg, selector string, notice io.Writer) ([]*corev1.Pod, error) {
 	var pods []*corev1.Pod
 	for _, t := range targets {
-		if t.Kind != podTarget {
+		if t.Kind == objref.Node {
 			continue
 		}
-		pod, err := apiget.Pod(ctx, client, namespace, t.Name)
+		pod, err := objref.PodFor(ctx, client, namespace, t, notice)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +125,7 @@ func nodesOf(targets []targetArg, pods []*corev1.Pod) []string {
 		add(p.Spec.NodeName)
 	}
 	for _, t := range targets {
-		if t.Kind == nodeTarget {
+		if t.Kind == objref.Node {
 			add(t.Name)
 		}
 	}

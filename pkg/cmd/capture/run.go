@@ -12,13 +12,14 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/summary"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // Run captures until a stop condition, then prints the counts (and the summary, with --summary).
 func (o *Options) Run(ctx context.Context) (err error) {
-	pods, err := podsToCapture(ctx, o.client, o.namespace, o.targets, o.Selector)
+	pods, err := podsToCapture(ctx, o.client, o.namespace, o.targets, o.Selector, o.ErrOut)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (o *Options) Run(ctx context.Context) (err error) {
 		return err
 	}
 	for _, t := range o.targets {
-		if t.Kind != nodeTarget {
+		if t.Kind != objref.Node {
 			continue
 		}
 		nt, err := nodeTargetOn(ctx, o.client, sess.Runner, t.Name, o.Interface)

@@ -2,43 +2,20 @@ package capture
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 )
 
-// targetKind is what a capture target names.
-type targetKind string
+// targetArg is one TARGET argument as the user wrote it, before it is looked up in the cluster: a node,
+// or a pod, workload or Service that stands for one of its pods.
+type targetArg = objref.Ref
 
-const (
-	nodeTarget targetKind = "node"
-	podTarget  targetKind = "pod"
-)
-
-// targetArg is one TARGET argument as the user wrote it, before it is looked up in the cluster.
-type targetArg struct {
-	Kind targetKind
-	Name string
-}
-
-func (t targetArg) String() string { return string(t.Kind) + "/" + t.Name }
-
-// kindAliases are the spellings kubectl accepts for the two kinds.
-var kindAliases = map[string]targetKind{
-	"node": nodeTarget, "nodes": nodeTarget, "no": nodeTarget,
-	"pod": podTarget, "pods": podTarget, "po": podTarget,
-}
-
-// parseTarget reads `node/NAME`, `pod/NAME` or a bare pod NAME, as kubectl exec does.
+// parseTarget reads a TARGET the way kubectl reads names: node/NAME, pod/NAME, deploy/NAME, svc/NAME, …,
+// NAMESPACE/NAME or a bare pod NAME.
 func parseTarget(arg string) (targetArg, error) {
-	kind, name, qualified := strings.Cut(arg, "/")
-	if !qualified {
-		kind, name = "pod", arg
+	t, err := objref.Parse(arg, objref.Pod)
+	if err != nil {
+		return targetArg{}, fmt.Errorf("cannot capture %s: a target is node/NAME or a pod (%s)", err, objref.Forms)
 	}
-	k, ok := kindAliases[strings.ToLower(kind)]
-	if !ok {
-		return targetArg{}, fmt.Errorf("cannot capture %q: a target is node/NAME or pod/NAME", arg)
-	}
-	if name == "" || strings.Contains(name, "/") {
-		return targetArg{}, fmt.Errorf("cannot capture %q: a target is node/NAME or pod/NAME", arg)
-	}
-	return targetArg{Kind: k, Name: name}, nil
+	return t, nil
 }

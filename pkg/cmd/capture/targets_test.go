@@ -1,6 +1,10 @@
 package capture
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
+)
 
 func TestParseTarget(t *testing.T) {
 	tests := []struct {
@@ -8,14 +12,16 @@ func TestParseTarget(t *testing.T) {
 		want    targetArg
 		wantErr bool
 	}{
-		{arg: "node/m03", want: targetArg{nodeTarget, "m03"}},
-		{arg: "nodes/m03", want: targetArg{nodeTarget, "m03"}},
-		{arg: "pod/curl", want: targetArg{podTarget, "curl"}},
-		{arg: "po/curl", want: targetArg{podTarget, "curl"}},
-		{arg: "curl", want: targetArg{podTarget, "curl"}},
-		{arg: "svc/httpbin", wantErr: true},
+		{arg: "node/m03", want: targetArg{Kind: objref.Node, Name: "m03", Typed: true}},
+		{arg: "nodes/m03", want: targetArg{Kind: objref.Node, Name: "m03", Typed: true}},
+		{arg: "pod/curl", want: targetArg{Kind: objref.Pod, Name: "curl", Typed: true}},
+		{arg: "po/curl", want: targetArg{Kind: objref.Pod, Name: "curl", Typed: true}},
+		{arg: "curl", want: targetArg{Kind: objref.Pod, Name: "curl"}},
+		{arg: "deploy/httpbin", want: targetArg{Kind: objref.Deployment, Name: "httpbin", Typed: true}},
+		{arg: "svc/httpbin", want: targetArg{Kind: objref.Service, Name: "httpbin", Typed: true}},
+		{arg: "apps/curl", want: targetArg{Kind: objref.Pod, Namespace: "apps", Name: "curl"}},
 		{arg: "node/", wantErr: true},
-		{arg: "pod/a/b", wantErr: true},
+		{arg: "x/a/b", wantErr: true},
 	}
 	for _, tt := range tests {
 		got, err := parseTarget(tt.arg)

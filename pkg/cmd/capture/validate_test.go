@@ -21,7 +21,7 @@ func TestValidate(t *testing.T) {
 		{args: []string{"-l", "app=httpbin", "--summary"}},
 		{args: []string{"node/m03", "-i", "eth0", "-f", "udp port 4789", "-c", "10"}},
 		{args: nil, wantErr: "nothing to capture"},
-		{args: []string{"svc/httpbin"}, wantErr: `cannot capture "svc/httpbin"`},
+		{args: []string{"x/a/b"}, wantErr: `cannot capture "x/a/b"`},
 		{args: []string{"node/m03", "-c", "-1"}, wantErr: "-c must not be negative"},
 		{args: []string{"node/m03", "--duration", "-5s"}, wantErr: "--duration must not be negative"},
 		{args: []string{"node/m03", "--snaplen", "300000"}, wantErr: "--snaplen must be between 0 and 262144"},

@@ -13,17 +13,16 @@ type Verb interface {
 	Run(ctx context.Context) error
 }
 
-// RunE runs complete, then o.Validate, then o.Run. A mistake found before Run prints the usage; one from Run
-// does not.
+// RunE runs complete, then o.Validate, then o.Run. A mistake found before Run is a usage error (said with a
+// pointer to -h); one from Run is not.
 func RunE(o Verb, complete func(args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := complete(args); err != nil {
-			return err
+			return UsageError(cmd, err)
 		}
 		if err := o.Validate(); err != nil {
-			return err
+			return UsageError(cmd, err)
 		}
-		cmd.SilenceUsage = true
 		return o.Run(cmd.Context())
 	}
 }

@@ -3,6 +3,7 @@ package cmdshared
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -17,9 +18,9 @@ func (v *fakeVerb) Validate() error { return v.validateErr }
 
 func (v *fakeVerb) Run(context.Context) error { v.ran = true; return v.runErr }
 
-// TestRunEShowsUsageOnlyForMistakesBeforeRun: a bad argument or flag is the user's to fix with the usage in
-// view; a failure of the work itself is not about usage.
-func TestRunEShowsUsageOnlyForMistakesBeforeRun(t *testing.T) {
+// TestRunEPointsAtHelpOnlyForMistakesBeforeRun: a bad argument or flag is the user's to fix, with a pointer
+// to -h; a failure of the work itself is not about usage.
+func TestRunEPointsAtHelpOnlyForMistakesBeforeRun(t *testing.T) {
 	bad := errors.New("bad")
 	tests := []struct {
 		name                             string
@@ -35,12 +36,16 @@ func TestRunEShowsUsageOnlyForMistakesBeforeRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := &fakeVerb{validateErr: tt.validateErr, runErr: tt.runErr}
 			var gotArgs []string
-			cmd := &cobra.Command{}
+			cmd := &cobra.Command{Use: "veth"}
 			cmd.SetContext(context.Background())
 			err := RunE(v, func(args []string) error { gotArgs = args; return tt.completeErr })(cmd, []string{"a"})
 			want := errors.Join(tt.completeErr, tt.validateErr, tt.runErr)
-			if (err == nil) != (want == nil) || v.ran != tt.wantRan || cmd.SilenceUsage == tt.wantUsage || len(gotArgs) != 1 {
-				t.Errorf("err %v, ran %v, usage shown %v, args %q", err, v.ran, !cmd.SilenceUsage, gotArgs)
+			pointer := err != nil && strings.HasSuffix(err.Error(), "\nSee 'veth -h' for help and examples")
+			if (err == nil) != (want == nil) || v.ran != tt.wantRan || pointer != tt.wantUsage || len(gotArgs) != 1 {
+				t.Errorf("err %v, ran %v, args %q", err, v.ran, gotArgs)
+			}
+			if err != nil && !errors.Is(err, bad) {
+				t.Errorf("err %v does not wrap the mistake", err)
 			}
 		})
 	}

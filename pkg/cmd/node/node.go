@@ -16,6 +16,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 )
 
 var (
@@ -58,7 +59,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options {
 func NewCmdNode(f cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewOptions(streams)
 	cmd := &cobra.Command{
-		Use:                   "node NODE [-o json|yaml]",
+		Use:                   "node (NODE | node/NODE) [-o json|yaml]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Show a node's network: dataplane, encapsulation, MTUs, routes, kube-proxy mode, pods",
 		Long:                  nodeLong,
@@ -80,16 +81,32 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 
 // Complete reads the argument and gets the clients.
 func (o *Options) Complete(f cmdutil.Factory, args []string) error {
-	if len(args) == 1 {
-		o.name = args[0]
-	} else if len(args) > 1 {
-		return fmt.Errorf("name one node, got %d: %v", len(args), args)
+	if err := o.completeArgs(args); err != nil {
+		return err
 	}
 	var err error
 	if o.client, err = f.KubernetesClientSet(); err != nil {
 		return err
 	}
 	o.open = func() (*cmdshared.Session, error) { return o.Access.Open(f, o.IOStreams) }
+	return nil
+}
+
+// completeArgs reads NODE, written NAME or node/NAME.
+func (o *Options) completeArgs(args []string) error {
+	if len(args) > 1 {
+		return fmt.Errorf("name one node, got %d: %v", len(args), args)
+	}
+	if len(args) == 1 {
+		r, err := objref.Parse(args[0], objref.Node)
+		if err != nil {
+			return err
+		}
+		if r.Kind != objref.Node {
+			return fmt.Errorf("%s is not a node: name a node (NODE or node/NODE; kubectl get nodes lists them)", args[0])
+		}
+		o.name = r.Name
+	}
 	return nil
 }
 

@@ -25,6 +25,10 @@ func TestValidate(t *testing.T) {
 	}{
 		{args: []string{"m02"}},
 		{args: []string{"m02", "-o", "json", "--explain"}},
+		{args: []string{"node/m02"}},
+		{args: []string{"no/m02"}},
+		{args: []string{"pod/curl"}, wantErr: "pod/curl is not a node"},
+		{args: []string{"m02", "m03"}, wantErr: "name one node, got 2"},
 		{args: []string{}, wantErr: "name the node to show"},
 		{args: []string{"m02", "-o", "wide"}, wantErr: `-o must be json or yaml, got "wide"`},
 		{args: []string{"m02", "--helper-namespace", ""}, wantErr: "--helper-namespace must not be empty"},
@@ -34,8 +38,8 @@ func TestValidate(t *testing.T) {
 			streams, _, _, _ := genericiooptions.NewTestIOStreams()
 			o := NewOptions(streams)
 			cmd := &cobra.Command{Use: "node", RunE: func(cmd *cobra.Command, args []string) error {
-				if len(args) == 1 {
-					o.name = args[0]
+				if err := o.completeArgs(args); err != nil {
+					return err
 				}
 				return o.Validate()
 			}}
@@ -93,5 +97,14 @@ func TestJSONIsANodeNetwork(t *testing.T) {
 	}
 	if l := byName["cali35e3a5cb80b"]; l.Kind != "veth" || l.MAC != "ee:ee:ee:ee:ee:ee" || l.Index == 0 {
 		t.Errorf("cali35e3a5cb80b in the link table = %+v", l)
+	}
+}
+
+func TestNodeIsNamedAsKubectlNamesIt(t *testing.T) {
+	for _, arg := range []string{"m02", "node/m02", "nodes/m02", "no/m02"} {
+		o := NewOptions(genericiooptions.IOStreams{})
+		if err := o.completeArgs([]string{arg}); err != nil || o.name != "m02" {
+			t.Errorf("%s: node %q, error %v; want m02", arg, o.name, err)
+		}
 	}
 }

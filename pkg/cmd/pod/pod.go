@@ -12,11 +12,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
 )
 
@@ -39,13 +41,20 @@ var (
 		each hop, inside the encapsulation and after DNAT. The verdict is the reply with its round-trip time,
 		or the last hop that saw the packet, the first that did not, and the likely causes found there.
 
-		DST is a pod (NAME, pod/NAME, NAMESPACE/NAME), a Service (svc/NAME, svc/NAME:PORT with a port number
-		or name, svc/NAMESPACE/NAME) or an address (IP, IP:PORT, [IPv6]:PORT). The command exits non-zero
-		when the packet does not get an answer.`)
+		SRC and DST name pods as kubectl exec does: NAME, pod/NAME, NAMESPACE/NAME, or a workload
+		(deploy/NAME, sts/NAME, ds/NAME, rs/NAME, job/NAME), which stands for one of its pods, a ready one
+		first, named on stderr; TYPE/NAMESPACE/NAME works too. A namespace named like a type (svc, deploy)
+		is given with -n. DST may also be a Service (svc/NAME, svc/NAME:PORT with a port number or name),
+		walked through its translation, or an address (IP, IP:PORT, [IPv6]:PORT). A bare NAME is a pod:
+		when it is a Service, packetwalk says so and asks for svc/NAME. As SRC, svc/NAME is one of the
+		Service's pods. The command exits non-zero when the packet does not get an answer.`)
 
 	podExample = templates.Examples(`
 		# How does a packet from pod curl reach pod httpbin, and does it?
 		kubectl packetwalk pod curl --to httpbin --port 8080
+
+		# From a pod of deployment web to a pod of statefulset db, port 5432
+		kubectl packetwalk pod deploy/web --to sts/db --port 5432
 
 		# Through the Service, with the commands behind every hop
 		kubectl packetwalk pod curl --to svc/httpbin --explain
@@ -77,7 +86,7 @@ type Options struct {
 	// SourcePort is the probe's source port; 0 picks one at random.
 	SourcePort int
 
-	source    walk.Target
+	source    objref.Ref
 	target    walk.Target
 	namespace string
 	open      func() (*cmdshared.Session, error)
@@ -114,7 +123,7 @@ func NewCmdPod(f cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Com
 // AddFlags binds the flags.
 func (o *Options) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&o.To, "to", o.To, "Destination: a pod (NAME, pod/NAME, NAMESPACE/NAME), svc/NAME[:PORT], or IP[:PORT]")
+	fs.StringVar(&o.To, "to", o.To, "Destination: a pod (NAME, pod/NAME, NAMESPACE/NAME), a workload (deploy/NAME, sts/NAME, …), svc/NAME[:PORT], or IP[:PORT]")
 	fs.IntVar(&o.Port, "port", o.Port, "Destination port (default: the one in --to, the Service's only port, the pod's first container port, or 80)")
 	fs.StringVar(&o.Protocol, "protocol", o.Protocol, "Probe protocol: tcp (an HTTP request), udp (one datagram) or icmp (one ping)")
 	fs.BoolVar(&o.NoProbe, "no-probe", o.NoProbe, "Only reason the expected path: send nothing and capture nothing")
@@ -139,8 +148,8 @@ func (o *Options) Complete(f cmdutil.Factory, args []string) error {
 func (o *Options) complete(namespace string, args []string) error {
 	o.namespace = namespace
 	var err error
-	if o.source, err = walk.ParseTarget(args[0]); err != nil {
-		return fmt.Errorf("SRC %q: %w", args[0], err)
+	if o.source, err = objref.Parse(args[0], objref.Pod); err != nil {
+		return fmt.Errorf("SRC %w", err)
 	}
 	if o.To != "" {
 		if o.target, err = walk.ParseTarget(o.To); err != nil {
@@ -153,8 +162,8 @@ func (o *Options) complete(namespace string, args []string) error {
 // Validate checks flag combinations, naming the flags in the message.
 func (o *Options) Validate() error {
 	switch {
-	case o.source.Kind != walk.TargetPod:
-		return fmt.Errorf("SRC must be a pod (NAME, pod/NAME or NAMESPACE/NAME), got %s", o.source)
+	case o.source.Kind != objref.Pod && !o.source.Kind.Workload():
+		return fmt.Errorf("SRC must be a pod (%s), got %s", objref.Forms, o.source)
 	case o.To == "":
 		return fmt.Errorf("--to is required: a pod, svc/NAME[:PORT], NAMESPACE/NAME or an IP[:PORT]")
 	case o.Port < 0 || o.Port > 65535:
@@ -200,6 +209,32 @@ func (o *Options) request() walk.Request {
 	}
 }
 
+// resolvePods turns SRC, and a --to that names a pod or workload, into the pods kubectl exec would pick,
+// saying on stderr which pod stands for a workload. A bare name that is a Service and no pod is refused
+// with a pointer to svc/NAME rather than walked to the Service: the two walks differ (DNAT, endpoints).
+func (o *Options) resolvePods(ctx context.Context, client kubernetes.Interface) error {
+	src, err := objref.PodFor(ctx, client, o.namespace, o.source, o.ErrOut)
+	if err != nil {
+		return fmt.Errorf("SRC: %w", err)
+	}
+	o.source = objref.Ref{Kind: objref.Pod, Namespace: src.Namespace, Name: src.Name, Typed: true}
+	var dst objref.Ref
+	switch o.target.Kind {
+	case walk.TargetPod:
+		dst = objref.Ref{Kind: objref.Pod, Namespace: o.target.Namespace, Name: o.target.Name}
+	case walk.TargetWorkload:
+		dst = objref.Ref{Kind: o.target.Workload, Namespace: o.target.Namespace, Name: o.target.Name, Typed: true}
+	default:
+		return nil
+	}
+	pod, err := objref.PodFor(ctx, client, o.namespace, dst, o.ErrOut)
+	if err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
+	o.target = walk.Target{Kind: walk.TargetPod, Namespace: pod.Namespace, Name: pod.Name}
+	return nil
+}
+
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if s != "" {
@@ -222,6 +257,9 @@ func (o *Options) Run(ctx context.Context) error {
 // run is Run once the session is open: what tests drive with a fake client and a recorded runner.
 func (o *Options) run(ctx context.Context, c walk.Cluster) error {
 	start := time.Now()
+	if err := o.resolvePods(ctx, c.Client); err != nil {
+		return err
+	}
 	res, err := walk.Run(ctx, c, o.request(), o.walkOptions())
 	if err != nil {
 		return err

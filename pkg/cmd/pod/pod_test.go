@@ -42,7 +42,7 @@ func TestCompleteAndValidate(t *testing.T) {
 		{args: []string{"curl", "--to", "httpbin", "--source-port", "41000"}, check: func(o *Options) bool { return o.SourcePort == 41000 }},
 		{args: []string{"curl", "--to", "httpbin", "--source-port", "41000", "--no-probe"}, wantErr: "drop --no-probe"},
 		{args: []string{"curl"}, wantErr: "--to is required"},
-		{args: []string{"svc/x", "--to", "httpbin"}, wantErr: "SRC must be a pod"},
+		{args: []string{"node/x", "--to", "httpbin"}, wantErr: "SRC must be a pod"},
 		{args: []string{"curl", "--to", "httpbin", "--protocol", "sctp"}, wantErr: "--protocol must be tcp, udp or icmp"},
 		{args: []string{"curl", "--to", "httpbin", "--protocol", "icmp", "--port", "80"}, wantErr: "--protocol icmp has no port"},
 		{args: []string{"curl", "--to", "10.0.0.1:80", "--port", "81"}, wantErr: "disagree"},
@@ -50,7 +50,7 @@ func TestCompleteAndValidate(t *testing.T) {
 		{args: []string{"curl", "--to", "httpbin", "-w", "-"}, wantErr: "-w - is not supported"},
 		{args: []string{"curl", "--to", "httpbin", "-o", "wide"}, wantErr: "-o must be json or yaml"},
 		{args: []string{"curl", "--to", "svc/httpbin:99999"}, wantErr: "out of range"},
-		{args: []string{"curl", "--to", "a/b/c/d"}, wantErr: "use NAME, pod/NAME"},
+		{args: []string{"curl", "--to", "a/b/c/d"}, wantErr: "use NAME, TYPE/NAME"},
 		{args: []string{"curl", "--to", "httpbin", "--probe-timeout", "10ms"}, wantErr: "--probe-timeout must be at least 1s"},
 		{args: []string{"curl", "--to", "httpbin", "--image", ""}, wantErr: "--image must not be empty"},
 	}

@@ -16,11 +16,11 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+		"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
 )
 
 var (
@@ -40,6 +40,9 @@ var (
 	vethExample = templates.Examples(`
 		# Where does pod curl plug into its node?
 		kubectl packetwalk veth curl
+
+		# A pod of deployment httpbin (a ready one, as kubectl exec picks it) and pod curl in namespace apps
+		kubectl packetwalk veth deploy/httpbin apps/curl
 
 		# Every pod with app=httpbin, with MACs, MTUs and routes
 		kubectl packetwalk veth -l app=httpbin -o wide
@@ -76,7 +79,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options {
 func NewCmdVeth(f cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewOptions(streams)
 	cmd := &cobra.Command{
-		Use:                   "veth (POD... | -l SELECTOR | -A) [-o wide|json|yaml] [--explain]",
+		Use:                   "veth ((POD | TYPE/NAME)... | -l SELECTOR | -A) [-o wide|json|yaml] [--explain]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Show where pods plug into their nodes: veth pairs, MACs, proxy-ARP, gateways",
 		Long:                  vethLong,
@@ -122,6 +125,9 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("pod names and -l cannot be combined: use one or the other")
 	case len(o.names) > 0 && o.AllNamespaces:
 		return fmt.Errorf("pod names and -A cannot be combined: name pods with -n NAMESPACE")
+	}
+	if _, err := o.refs(); err != nil {
+		return err
 	}
 	switch o.Output {
 	case "", "wide", "json", "yaml":
@@ -186,9 +192,13 @@ func (o *Options) run(ctx context.Context, r noderun.Runner, pods []*corev1.Pod)
 // selectPods resolves the names, -l or -A to pods, in the order asked.
 func (o *Options) selectPods(ctx context.Context) ([]*corev1.Pod, error) {
 	if len(o.names) > 0 {
+		refs, err := o.refs()
+		if err != nil {
+			return nil, err
+		}
 		var pods []*corev1.Pod
-		for _, name := range o.names {
-			p, err := apiget.Pod(ctx, o.client, o.namespace, name)
+		for _, r := range refs {
+			p, err := objref.PodFor(ctx, o.client, o.namespace, r, o.ErrOut)
 			if err != nil {
 				return nil, err
 			}
@@ -216,6 +226,19 @@ func (o *Options) selectPods(ctx context.Context) ([]*corev1.Pod, error) {
 		pods[i] = &list.Items[i]
 	}
 	return pods, nil
+}
+
+// refs reads the POD arguments: NAME, TYPE/NAME or NAMESPACE/NAME.
+func (o *Options) refs() ([]objref.Ref, error) {
+	var refs []objref.Ref
+	for _, name := range o.names {
+		r, err := objref.Parse(name, objref.Pod)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, r)
+	}
+	return refs, nil
 }
 
 // nodesOf lists the nodes the pods run on, each once, in the pods' order.

@@ -149,6 +149,18 @@ func TestSelectPods(t *testing.T) {
 	if _, err := o.selectPods(context.Background()); err == nil || !strings.Contains(err.Error(), `no pods match "app=nothing" in namespace default`) {
 		t.Errorf("empty selection: %v", err)
 	}
+	o.names, o.Selector = []string{"pod/curl", "default/httpbin", "po/default/httpbin-0"}, ""
+	pods, err = o.selectPods(context.Background())
+	if err != nil {
+		t.Fatalf("kubectl-style names: %v", err)
+	}
+	names = nil
+	for _, p := range pods {
+		names = append(names, p.Name)
+	}
+	if diff := cmp.Diff([]string{"curl", "httpbin", "httpbin-0"}, names); diff != "" {
+		t.Errorf("pod/curl default/httpbin po/default/httpbin-0 (-want +got):\n%s", diff)
+	}
 }
 
 func TestRowsThatCannotBeWorkedOutFailTheCommand(t *testing.T) {
