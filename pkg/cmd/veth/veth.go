@@ -16,7 +16,7 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
-		"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
