@@ -96,6 +96,8 @@ func ExplainCreateError(err error, namespace string) error {
 			}
 		}
 		return fmt.Errorf("namespace %q enforces %s, which refuses node helper pods (host network, host PID, capabilities): use --helper-namespace with a namespace that allows privileged pods, or: kubectl label namespace %s pod-security.kubernetes.io/enforce=privileged", namespace, level, namespace)
+	case apierrors.IsForbidden(err) && strings.Contains(msg, "failed quota") && strings.Contains(msg, "must specify"):
+		return fmt.Errorf("a ResourceQuota in namespace %q admits only pods with requests and limits (%s): give them with --helper-requests and --helper-limits, e.g. --helper-requests cpu=50m,memory=64Mi --helper-limits cpu=500m,memory=256Mi", namespace, quotaDetail(msg))
 	case apierrors.IsForbidden(err) && (strings.Contains(msg, "exceeded quota") || strings.Contains(msg, "failed quota")):
 		return fmt.Errorf("a ResourceQuota in namespace %q refuses the helper pod (%s): use --helper-namespace with a namespace that has room for one more pod", namespace, quotaDetail(msg))
 	case apierrors.IsForbidden(err) && strings.Contains(msg, "cannot create resource"):

@@ -30,6 +30,8 @@ type Spec struct {
 	Deadline time.Duration
 	// HostRoot mounts the node's root file system read-only at /host, for commands that read node files.
 	HostRoot bool
+	// Admission is what the helper namespace's admission may ask of a pod: resources, a service account.
+	Admission Admission
 }
 
 // Pod builds the helper pod for s. It is a pure function of s.
@@ -78,6 +80,7 @@ func Pod(s Spec) *corev1.Pod {
 	for _, name := range s.ImagePullSecrets {
 		pod.Spec.ImagePullSecrets = append(pod.Spec.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
+	s.Admission.apply(pod)
 	if s.HostRoot {
 		pod.Spec.Volumes = []corev1.Volume{{
 			Name:         "host-root",

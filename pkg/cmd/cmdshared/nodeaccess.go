@@ -27,6 +27,7 @@ type NodeAccess struct {
 	PodRunningTimeout time.Duration
 	// HelperDeadline is the helper pods' activeDeadlineSeconds: how long a pod may outlive a killed plugin.
 	HelperDeadline time.Duration
+	Admission      AdmissionFlags
 }
 
 // NewNodeAccess returns NodeAccess with its defaults.
@@ -50,6 +51,7 @@ func (n *NodeAccess) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&n.HelperNamespace, "helper-namespace", n.HelperNamespace, "Namespace for the node helper pods; it must allow privileged pods (PodSecurity)")
 	fs.DurationVar(&n.PodRunningTimeout, "pod-running-timeout", n.PodRunningTimeout, "How long to wait for a helper pod to run (e.g. 30s, 2m)")
 	fs.DurationVar(&n.HelperDeadline, "helper-deadline", n.HelperDeadline, "Longest life of a helper pod: the cluster deletes it after this even if packetwalk is killed")
+	n.Admission.AddFlags(fs)
 }
 
 // Validate checks the flag values, naming the flag at fault.
@@ -64,7 +66,8 @@ func (n *NodeAccess) Validate() error {
 	case n.HelperDeadline < time.Minute:
 		return fmt.Errorf("--helper-deadline must be at least 1m, got %s", n.HelperDeadline)
 	}
-	return nil
+	_, err := n.Admission.Admission()
+	return err
 }
 
 // Open connects to the cluster and returns a session whose Runner starts helper pods on demand. Callers
@@ -78,12 +81,17 @@ func (n *NodeAccess) Open(f cmdutil.Factory, streams genericiooptions.IOStreams)
 	if err != nil {
 		return nil, err
 	}
+	admission, err := n.Admission.Admission()
+	if err != nil {
+		return nil, err
+	}
 	template := helperpod.Spec{
 		Namespace:        n.HelperNamespace,
 		Image:            n.Image,
 		ImagePullSecrets: n.ImagePullSecrets,
 		RunID:            helperpod.NewRunID(),
 		Deadline:         n.HelperDeadline,
+		Admission:        admission,
 	}
 	pool := helperpod.NewPool(client, template, n.PodRunningTimeout, streams.ErrOut)
 	return &Session{

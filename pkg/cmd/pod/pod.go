@@ -215,7 +215,7 @@ func (o *Options) request() walk.Request {
 func (o *Options) resolvePods(ctx context.Context, client kubernetes.Interface) error {
 	src, err := objref.PodFor(ctx, client, o.namespace, o.source, o.ErrOut)
 	if err != nil {
-		return fmt.Errorf("SRC: %w", err)
+		return fmt.Errorf("source: %w", err)
 	}
 	o.source = objref.Ref{Kind: objref.Pod, Namespace: src.Namespace, Name: src.Name, Typed: true}
 	var dst objref.Ref
@@ -229,7 +229,7 @@ func (o *Options) resolvePods(ctx context.Context, client kubernetes.Interface) 
 	}
 	pod, err := objref.PodFor(ctx, client, o.namespace, dst, o.ErrOut)
 	if err != nil {
-		return fmt.Errorf("--to: %w", err)
+		return fmt.Errorf("destination: %w", err)
 	}
 	o.target = walk.Target{Kind: walk.TargetPod, Namespace: pod.Namespace, Name: pod.Name}
 	return nil
