@@ -53,6 +53,8 @@ func TestPreflightExplainsRefusals(t *testing.T) {
 		errorsNew(`User "jane" cannot create resource "pods" in API group "" in the namespace "apps"`))
 	quota := apierrors.NewForbidden(podsResource, "packetwalk-kb-node1-r1",
 		errorsNew(`exceeded quota: pods-max, requested: pods=1, used: pods=10, limited: pods=10`))
+	quotaNeedsResources := apierrors.NewForbidden(podsResource, "packetwalk-kb-node1-r1",
+		errorsNew(`failed quota: compute: must specify limits.cpu for: helper; requests.cpu for: helper`))
 	noNamespace := apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, "apps")
 
 	tests := []struct {
@@ -80,6 +82,8 @@ func TestPreflightExplainsRefusals(t *testing.T) {
 			want: []string{`may not create pods in namespace "apps" (RBAC)`}},
 		{name: "quota", objects: []runtime.Object{readyNode("kb-node1", nil)}, execOK: true, createErr: quota,
 			want: []string{`ResourceQuota in namespace "apps"`, "exceeded quota: pods-max"}},
+		{name: "quota wants requests and limits", objects: []runtime.Object{readyNode("kb-node1", nil)}, execOK: true, createErr: quotaNeedsResources,
+			want: []string{`ResourceQuota in namespace "apps" admits only pods with requests and limits`, "must specify limits.cpu", "--helper-requests and --helper-limits"}},
 		{name: "namespace missing", objects: []runtime.Object{readyNode("kb-node1", nil)}, execOK: true, createErr: noNamespace,
 			want: []string{`namespace "apps" not found`}},
 	}
