@@ -29,6 +29,10 @@ var (
 		--format pcapng give one pcapng with an interface per node and interface, named like
 		"node1/cali35e3a5cb80b (default/curl)", so Wireshark shows real interface names.
 
+		Targets are named as kubectl names them: node/NAME, a pod (NAME, pod/NAME, NAMESPACE/NAME), or a
+		workload or Service (deploy/NAME, sts/NAME, ds/NAME, rs/NAME, job/NAME, svc/NAME), which stands for
+		one of its pods, a ready one first, named on stderr. A namespace named like a type is given with -n.
+
 		The capture stops on Ctrl-C, after -c packets on every target, after --duration, or when the reader
 		goes away (Wireshark closed). tcpdump is stopped on the node at once and the helper pods are deleted.
 		tcpdump's own messages and the packet counts go to stderr, never into the stream.
@@ -43,6 +47,9 @@ var (
 
 		# Capture a pod on its host veth, 100 packets of HTTP, into a file
 		kubectl packetwalk capture pod/curl -f 'tcp port 80' -c 100 -w curl.pcapng
+
+		# A pod of deployment httpbin in namespace apps
+		kubectl packetwalk capture deploy/apps/httpbin --summary
 
 		# Two pods and a node in one pcapng, for 30 seconds
 		kubectl packetwalk capture pod/curl pod/httpbin node/m02 --duration 30s -w walk.pcapng

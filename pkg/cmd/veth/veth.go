@@ -34,6 +34,10 @@ var (
 		namespace by its UID and container IDs in /proc, checks that it holds the pod's IP, and reads it with
 		nsenter. Pods without a shell work the same. All pods on a node cost two commands on its helper pod.
 
+		Pods are named as kubectl names them: NAME, pod/NAME, NAMESPACE/NAME, or a workload or Service
+		(deploy/NAME, sts/NAME, ds/NAME, rs/NAME, job/NAME, svc/NAME), which stands for one of its pods, a
+		ready one first, named on stderr. A namespace named like a type (svc, deploy) is given with -n.
+
 		--explain prints each command that was run, on which node, and what its output proved: the manual
 		method, step by step.`)
 
