@@ -16,7 +16,7 @@ import (
 func Pod(ctx context.Context, client kubernetes.Interface, namespace, name string) (*corev1.Pod, error) {
 	pod, err := client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return nil, explain(err, "pod", "pods", namespace, name)
+		return nil, Explain(err, "pod", "pods", namespace, name)
 	}
 	return pod, nil
 }
@@ -25,12 +25,14 @@ func Pod(ctx context.Context, client kubernetes.Interface, namespace, name strin
 func Service(ctx context.Context, client kubernetes.Interface, namespace, name string) (*corev1.Service, error) {
 	svc, err := client.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return nil, explain(err, "Service", "services", namespace, name)
+		return nil, Explain(err, "Service", "services", namespace, name)
 	}
 	return svc, nil
 }
 
-func explain(err error, kind, resource, namespace, name string) error {
+// Explain turns the API's answer to reading kind namespace/name (of resource, as kubectl get names it)
+// into an error that says what to do.
+func Explain(err error, kind, resource, namespace, name string) error {
 	switch {
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("%s %q not found in namespace %q: list them with kubectl get %s -n %s", kind, name, namespace, resource, namespace)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
@@ -68,44 +67,42 @@ func isServiceName(ctx context.Context, client kubernetes.Interface, namespace, 
 	return err == nil
 }
 
+// getter reads one kind of object that selects pods.
+type getter struct {
+	resource string
+	get      func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error)
+}
+
+var getters = map[Kind]getter{
+	Service: {"services", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+	Deployment: {"deployments", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+	StatefulSet: {"statefulsets", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+	DaemonSet: {"daemonsets", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+	ReplicaSet: {"replicasets", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.AppsV1().ReplicaSets(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+	ReplicationController: {"replicationcontrollers", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.CoreV1().ReplicationControllers(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+	Job: {"jobs", func(ctx context.Context, c kubernetes.Interface, ns, name string) (runtime.Object, error) {
+		return c.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{})
+	}},
+}
+
 // get reads the workload or Service r names.
 func get(ctx context.Context, client kubernetes.Interface, namespace string, r Ref) (runtime.Object, error) {
-	var (
-		obj      runtime.Object
-		err      error
-		resource string
-	)
-	opts := metav1.GetOptions{}
-	switch r.Kind {
-	case Service:
-		resource = "services"
-		obj, err = client.CoreV1().Services(namespace).Get(ctx, r.Name, opts)
-	case Deployment:
-		resource = "deployments"
-		obj, err = client.AppsV1().Deployments(namespace).Get(ctx, r.Name, opts)
-	case StatefulSet:
-		resource = "statefulsets"
-		obj, err = client.AppsV1().StatefulSets(namespace).Get(ctx, r.Name, opts)
-	case DaemonSet:
-		resource = "daemonsets"
-		obj, err = client.AppsV1().DaemonSets(namespace).Get(ctx, r.Name, opts)
-	case ReplicaSet:
-		resource = "replicasets"
-		obj, err = client.AppsV1().ReplicaSets(namespace).Get(ctx, r.Name, opts)
-	case ReplicationController:
-		resource = "replicationcontrollers"
-		obj, err = client.CoreV1().ReplicationControllers(namespace).Get(ctx, r.Name, opts)
-	case Job:
-		resource = "jobs"
-		obj, err = client.BatchV1().Jobs(namespace).Get(ctx, r.Name, opts)
+	g := getters[r.Kind]
+	obj, err := g.get(ctx, client, namespace, r.Name)
+	if err != nil {
+		return nil, apiget.Explain(err, string(r.Kind), g.resource, namespace, r.Name)
 	}
-	switch {
-	case err == nil:
-		return obj, nil
-	case apierrors.IsNotFound(err):
-		return nil, fmt.Errorf("%s %q not found in namespace %q: list them with kubectl get %s -n %s", r.Kind, r.Name, namespace, resource, namespace)
-	case apierrors.IsForbidden(err):
-		return nil, fmt.Errorf("you may not read %s in namespace %q: check with kubectl auth can-i get %s -n %s", resource, namespace, resource, namespace)
-	}
-	return nil, fmt.Errorf("reading %s %s/%s: %w", r.Kind, namespace, r.Name, err)
+	return obj, nil
 }

@@ -90,11 +90,8 @@ func Parse(arg string, bare Kind) (Ref, error) {
 	return r, nil
 }
 
-// Workload says whether the kind is resolved to one of its pods.
+// Workload says whether the kind selects pods, one of which stands for it.
 func (k Kind) Workload() bool {
-	switch k {
-	case Service, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job:
-		return true
-	}
-	return false
+	_, ok := getters[k]
+	return ok
 }
