@@ -78,7 +78,7 @@ func checkExecAllowed(ctx context.Context, client kubernetes.Interface, namespac
 		return nil // an API server without the review API still answers the dry run below
 	}
 	if !got.Status.Allowed {
-		return fmt.Errorf("you may not exec into pods in namespace %q (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
+		return fmt.Errorf("you may not exec into pods in namespace %q (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
 	}
 	return nil
 }
@@ -99,7 +99,7 @@ func ExplainCreateError(err error, namespace string) error {
 	case apierrors.IsForbidden(err) && (strings.Contains(msg, "exceeded quota") || strings.Contains(msg, "failed quota")):
 		return fmt.Errorf("a ResourceQuota in namespace %q refuses the helper pod (%s): use --helper-namespace with a namespace that has room for one more pod", namespace, quotaDetail(msg))
 	case apierrors.IsForbidden(err) && strings.Contains(msg, "cannot create resource"):
-		return fmt.Errorf("you may not create pods in namespace %q (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
+		return fmt.Errorf("you may not create pods in namespace %q (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("namespace %q not found: create it or pick another with --helper-namespace", namespace)
 	case apierrors.IsForbidden(err) || apierrors.IsInvalid(err):

@@ -31,6 +31,7 @@ func TestPod(t *testing.T) {
 				"packetwalk.dev/run":           "x7k2q",
 				"packetwalk.dev/node":          "kb-node2",
 			},
+			Annotations: map[string]string{"packetwalk.dev/helper-deadline": "900"},
 		},
 		Spec: corev1.PodSpec{
 			NodeName:                      "kb-node2",
@@ -40,7 +41,6 @@ func TestPod(t *testing.T) {
 			AutomountServiceAccountToken:  ptr.To(false),
 			EnableServiceLinks:            ptr.To(false),
 			TerminationGracePeriodSeconds: ptr.To[int64](1),
-			ActiveDeadlineSeconds:         ptr.To[int64](900),
 			Tolerations:                   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
 			NodeSelector:                  map[string]string{"kubernetes.io/os": "linux"},
 			ImagePullSecrets:              []corev1.LocalObjectReference{{Name: "regcred"}},
@@ -48,7 +48,8 @@ func TestPod(t *testing.T) {
 				Name:            "packetwalk",
 				Image:           "example.com/netshoot:v1",
 				ImagePullPolicy: corev1.PullIfNotPresent,
-				Command:         []string{"sleep", "960"},
+				Command:         []string{"/bin/sh", "-c", watchdogScript, "packetwalk-watchdog", "900"},
+				VolumeMounts:    []corev1.VolumeMount{{Name: "heartbeat", MountPath: "/etc/packetwalk", ReadOnly: true}},
 				SecurityContext: &corev1.SecurityContext{
 					RunAsUser:    ptr.To[int64](0),
 					RunAsNonRoot: ptr.To(false),
@@ -57,6 +58,13 @@ func TestPod(t *testing.T) {
 						Add:  []corev1.Capability{"NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "SETUID", "SETGID"},
 					},
 				},
+			}},
+			Volumes: []corev1.Volume{{
+				Name: "heartbeat",
+				VolumeSource: corev1.VolumeSource{DownwardAPI: &corev1.DownwardAPIVolumeSource{Items: []corev1.DownwardAPIVolumeFile{{
+					Path:     "heartbeat",
+					FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.annotations['packetwalk.dev/heartbeat']"},
+				}}}},
 			}},
 		},
 	}
@@ -67,15 +75,15 @@ func TestPod(t *testing.T) {
 
 func TestPodHostRootIsReadOnlyAndOnlyWhenAsked(t *testing.T) {
 	plain := Pod(Spec{Node: "n", Namespace: "ns", Image: "i", RunID: "r", Deadline: time.Minute})
-	if len(plain.Spec.Volumes) != 0 || len(plain.Spec.Containers[0].VolumeMounts) != 0 {
+	if len(plain.Spec.Volumes) != 1 || len(plain.Spec.Containers[0].VolumeMounts) != 1 {
 		t.Fatalf("host root mounted without being asked for: %+v", plain.Spec.Volumes)
 	}
 	withRoot := Pod(Spec{Node: "n", Namespace: "ns", Image: "i", RunID: "r", Deadline: time.Minute, HostRoot: true})
-	want := []corev1.VolumeMount{{Name: "host-root", MountPath: "/host", ReadOnly: true}}
-	if diff := cmp.Diff(want, withRoot.Spec.Containers[0].VolumeMounts); diff != "" {
+	want := corev1.VolumeMount{Name: "host-root", MountPath: "/host", ReadOnly: true}
+	if diff := cmp.Diff(want, withRoot.Spec.Containers[0].VolumeMounts[1]); diff != "" {
 		t.Errorf("host root mount (-want +got):\n%s", diff)
 	}
-	if got := withRoot.Spec.Volumes[0].HostPath.Path; got != "/" {
+	if got := withRoot.Spec.Volumes[1].HostPath.Path; got != "/" {
 		t.Errorf("host root volume path = %q, want /", got)
 	}
 }
@@ -95,6 +103,21 @@ func TestNameAndLabelsAreValidForLongNodeNames(t *testing.T) {
 	other := Pod(Spec{Node: node + "y", Namespace: "ns", Image: "i", RunID: "abcde", Deadline: time.Minute})
 	if other.Name == pod.Name {
 		t.Errorf("two long node names map to the same pod name %q", pod.Name)
+	}
+}
+
+// Valid node names of 247 characters, the cut for the hash falling on every position near a dot.
+func TestNameIsValidWhereverTheCutFalls(t *testing.T) {
+	for dot := 180; dot < 246; dot++ {
+		node := strings.Repeat("a", 63) + "." + strings.Repeat("b", dot-64) + "." + strings.Repeat("c", 246-dot)
+		if len(node) != 247 || len(validation.IsDNS1123Subdomain(node)) > 0 {
+			t.Fatalf("the test's node name is not a valid 247-character name: %q", node)
+		}
+		for _, run := range []string{"abcde", NewRunID()} {
+			if errs := validation.IsDNS1123Subdomain(Name(node, run)); len(errs) > 0 {
+				t.Errorf("Name(node with a dot at %d) = %q: %v", dot, Name(node, run), errs)
+			}
+		}
 	}
 }
 

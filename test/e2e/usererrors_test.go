@@ -125,7 +125,7 @@ func TestRBACRefusalAndBadFilterLeaveNothing(t *testing.T) {
 		if err != nil {
 			res.ExitCode = cmd.ProcessState.ExitCode()
 		}
-		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there`)
+		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there`)
 	}
 	expectNoHelperPods(t, c)
 }

@@ -259,7 +259,7 @@ func vethThroughThePlugin(t *testing.T, c *framework.Cluster) {
 	if !strings.Contains(res.Stderr, "Step 1, on node") {
 		t.Errorf("--explain with -o json must go to stderr: %q", res.Stderr)
 	}
-	left, err := helperpod.Leftovers(ctx, c.Client)
+	left, err := helperpod.List(ctx, c.Client, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestNodeAccessFlags(t *testing.T) {
 			}},
 		{args: []string{"--image", ""}, wantErr: "--image must not be empty"},
 		{args: []string{"--pod-running-timeout", "0s"}, wantErr: "--pod-running-timeout must be positive"},
-		{args: []string{"--helper-deadline", "10s"}, wantErr: "--helper-deadline must be at least 1m"},
+		{args: []string{"--helper-deadline", "10s"}, wantErr: "--helper-deadline must be at least 30s"},
 		{args: []string{"--pod-running-timeout", "soon"}, wantErr: `invalid argument "soon"`},
 	}
 	for _, tt := range tests {
