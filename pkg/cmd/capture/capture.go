@@ -4,7 +4,6 @@ package capture
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -177,4 +176,4 @@ func (o *Options) streamsToStdout() bool {
 }
 
 // openFile is a variable so tests can capture into memory.
-var openFile = func(name string) (*os.File, error) { return os.Create(name) }
+var openFile = cmdshared.CreatePrivate

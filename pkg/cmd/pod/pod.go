@@ -72,7 +72,9 @@ type Options struct {
 	Output   string
 	Explain  bool
 	// WriteTo is -w: the probe's packets from every hop as one pcapng.
-	WriteTo      string
+	WriteTo string
+	// pcapng is WriteTo, opened before the walk so that a bad path does not throw a finished walk away.
+	pcapng       *os.File
 	ProbeTimeout time.Duration
 	// SourcePort is the probe's source port; 0 picks one at random.
 	SourcePort int
@@ -222,6 +224,14 @@ func (o *Options) Run(ctx context.Context) error {
 // run is Run once the session is open: what tests drive with a fake client and a recorded runner.
 func (o *Options) run(ctx context.Context, c walk.Cluster) error {
 	start := time.Now()
+	if o.WriteTo != "" {
+		f, err := cmdshared.CreatePrivate(o.WriteTo)
+		if err != nil {
+			return fmt.Errorf("-w %s: %w", o.WriteTo, err)
+		}
+		defer f.Close()
+		o.pcapng = f
+	}
 	w, err := o.walk(ctx, c)
 	if err != nil {
 		return err
@@ -301,12 +311,8 @@ func (o *Options) timing(what string, since *time.Time) {
 }
 
 func (o *Options) writePcapng(w *api.Walk, in *walk.Input, obs *walk.Observation) error {
-	f, err := os.Create(o.WriteTo)
-	if err != nil {
-		return fmt.Errorf("-w %s: %w", o.WriteTo, err)
-	}
-	n, err := walk.WritePcapng(f, w, in, obs)
-	if cerr := f.Close(); err == nil {
+	n, err := walk.WritePcapng(o.pcapng, w, in, obs)
+	if cerr := o.pcapng.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
