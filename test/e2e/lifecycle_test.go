@@ -262,8 +262,10 @@ func TestCtrlCLeavesNoHelperPodAndNoTcpdump(t *testing.T) {
 	if err != nil || strings.Count(out, "\n") == 0 {
 		t.Errorf("the interrupted capture file holds no packets (%v)", err)
 	}
-	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("the capture file is not for its owner only (it holds traffic): %v %v", st.Mode(), err)
+	if st, err := os.Stat(file); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("the capture file is %v, not for its owner only (it holds traffic)", st.Mode().Perm())
 	}
 	expectNoHelperPods(t, c)
 	expectNoTcpdump(t, c, node)
