@@ -83,6 +83,9 @@ func checkExecAllowed(ctx context.Context, client kubernetes.Interface, namespac
 	return nil
 }
 
+// SuggestedNamespace is the namespace packetwalk suggests for helper pods when the chosen one refuses them.
+const SuggestedNamespace = "packetwalk-helpers"
+
 // ExplainCreateError turns the API's refusal of a helper pod into one line that says what to do.
 func ExplainCreateError(err error, namespace string) error {
 	msg := err.Error()
@@ -95,7 +98,9 @@ func ExplainCreateError(err error, namespace string) error {
 				level = fmt.Sprintf("PodSecurity %q", rest[:j])
 			}
 		}
-		return fmt.Errorf("namespace %q enforces %s, which refuses node helper pods (host network, host PID, capabilities): use --helper-namespace with a namespace that allows privileged pods, or: kubectl label namespace %s pod-security.kubernetes.io/enforce=privileged", namespace, level, namespace)
+		// The least change is a namespace for the helpers alone, not relaxing the namespace the user chose.
+		return fmt.Errorf("namespace %q enforces %s, which refuses node helper pods (host network, capabilities): leave it as it is and give the helpers a namespace of their own: kubectl create namespace %s && kubectl label namespace %s pod-security.kubernetes.io/enforce=privileged, then use --helper-namespace %s",
+			namespace, level, SuggestedNamespace, SuggestedNamespace, SuggestedNamespace)
 	case apierrors.IsForbidden(err) && (strings.Contains(msg, "exceeded quota") || strings.Contains(msg, "failed quota")):
 		return fmt.Errorf("a ResourceQuota in namespace %q refuses the helper pod (%s): use --helper-namespace with a namespace that has room for one more pod", namespace, quotaDetail(msg))
 	case apierrors.IsForbidden(err) && strings.Contains(msg, "cannot create resource"):

@@ -29,6 +29,8 @@ type Spec struct {
 	// pods, so the helper's watchdog stops it once the plugin's heartbeat is this old (see watchdogScript).
 	// It does not bound a live run: a capture may run for hours.
 	Deadline time.Duration
+	// Profile is what the helper may do: each verb asks for its own.
+	Profile Profile
 	// HostRoot mounts the node's root file system read-only at /host, for commands that read node files.
 	HostRoot bool
 }
@@ -50,7 +52,7 @@ func Pod(s Spec) *corev1.Pod {
 		Spec: corev1.PodSpec{
 			NodeName:                      s.Node,
 			HostNetwork:                   true,
-			HostPID:                       true,
+			HostPID:                       s.Profile.HostPID,
 			RestartPolicy:                 corev1.RestartPolicyNever,
 			AutomountServiceAccountToken:  ptr.To(false),
 			EnableServiceLinks:            ptr.To(false),
@@ -66,7 +68,7 @@ func Pod(s Spec) *corev1.Pod {
 				SecurityContext: &corev1.SecurityContext{
 					RunAsUser:    ptr.To[int64](0),
 					RunAsNonRoot: ptr.To(false),
-					Capabilities: capabilities(),
+					Capabilities: s.Profile.securityCapabilities(),
 				},
 			}},
 			Volumes: []corev1.Volume{{

@@ -20,6 +20,7 @@ func TestPod(t *testing.T) {
 		ImagePullSecrets: []string{"regcred"},
 		RunID:            "x7k2q",
 		Deadline:         15 * time.Minute,
+		Profile:          ProfileWalk,
 	})
 	want := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
@@ -122,9 +123,33 @@ func TestNameIsValidWhereverTheCutFalls(t *testing.T) {
 }
 
 func TestEveryCapabilityHasAReason(t *testing.T) {
-	for _, p := range nodeCommandPrivileges {
-		if p.reason == "" {
-			t.Errorf("capability %s has no reason", p.capability)
+	for _, p := range Profiles {
+		for capability, reason := range p.Capabilities() {
+			if reason == "" {
+				t.Errorf("profile %s: capability %s has no reason", p.Name, capability)
+			}
+		}
+	}
+}
+
+// A node capture enters no namespace: it gets neither SYS_ADMIN nor the host's PIDs.
+func TestEachVerbAsksOnlyForItsOwn(t *testing.T) {
+	for _, tt := range []struct {
+		profile Profile
+		want    []corev1.Capability
+		hostPID bool
+	}{
+		{ProfileNodeCapture, []corev1.Capability{"NET_RAW", "SETUID", "SETGID"}, false},
+		{ProfileVeth, []corev1.Capability{"SYS_ADMIN", "SYS_PTRACE"}, true},
+		{ProfileNode, []corev1.Capability{"NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"}, true},
+		{ProfilePodCapture, []corev1.Capability{"NET_RAW", "SETUID", "SETGID", "SYS_ADMIN", "SYS_PTRACE"}, true},
+	} {
+		pod := Pod(Spec{Node: "n", Namespace: "ns", Image: "i", RunID: "r", Deadline: time.Minute, Profile: tt.profile})
+		if diff := cmp.Diff(tt.want, pod.Spec.Containers[0].SecurityContext.Capabilities.Add); diff != "" {
+			t.Errorf("profile %s capabilities (-want +got):\n%s", tt.profile.Name, diff)
+		}
+		if pod.Spec.HostPID != tt.hostPID || !pod.Spec.HostNetwork {
+			t.Errorf("profile %s: hostPID %v hostNetwork %v", tt.profile.Name, pod.Spec.HostPID, pod.Spec.HostNetwork)
 		}
 	}
 }

@@ -124,7 +124,7 @@ func session(t *testing.T, c *framework.Cluster) *cmdshared.Session {
 	t.Helper()
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.KubeConfig = &c.Kubeconfig
-	access := cmdshared.NewNodeAccess()
+	access := cmdshared.NewNodeAccess(helperpod.ProfileWalk)
 	access.Image = c.Image
 	sess, err := access.Open(cmdutil.NewFactory(flags), genericiooptions.IOStreams{In: os.Stdin, Out: os.Stderr, ErrOut: os.Stderr})
 	if err != nil {
@@ -322,7 +322,7 @@ func TestRestrictedNamespaceGivesThePreflightMessage(t *testing.T) {
 		t.Fatal("a restricted namespace accepted a helper pod")
 	}
 	want := `namespace "` + ns + `" enforces PodSecurity "restricted:latest"`
-	if !strings.Contains(res.Stderr, want) || !strings.Contains(res.Stderr, "kubectl label namespace "+ns+" pod-security.kubernetes.io/enforce=privileged") {
+	if !strings.Contains(res.Stderr, want) || !strings.Contains(res.Stderr, "kubectl label namespace packetwalk-helpers pod-security.kubernetes.io/enforce=privileged") || strings.Contains(res.Stderr, "label namespace "+ns) {
 		t.Errorf("stderr lacks the preflight message %q:\n%s", want, res.Stderr)
 	}
 	if lines := strings.Count(strings.TrimSpace(res.Stderr), "\n"); lines != 0 {

@@ -4,6 +4,7 @@ package capture
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 )
 
 var (
@@ -76,7 +78,7 @@ type Options struct {
 
 // NewOptions returns Options with defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess()}
+	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(helperpod.ProfileNodeCapture)}
 }
 
 // NewCmdCapture builds the cobra command.
@@ -129,6 +131,9 @@ func (o *Options) Complete(f cmdutil.Factory, args []string) error {
 	o.namespace = ns
 	if o.client, err = f.KubernetesClientSet(); err != nil {
 		return err
+	}
+	if o.Selector != "" || slices.ContainsFunc(o.targets, func(t targetArg) bool { return t.Kind == podTarget }) {
+		o.Access.Profile = helperpod.ProfilePodCapture // tcpdump inside pods' network namespaces
 	}
 	o.open = func() (*cmdshared.Session, error) { return o.Access.Open(f, o.IOStreams) }
 	return nil

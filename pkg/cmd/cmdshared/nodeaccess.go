@@ -31,10 +31,12 @@ type NodeAccess struct {
 	PodRunningTimeout time.Duration
 	// HelperDeadline is how long a helper may outlive a killed plugin (see helperpod.Spec.Deadline).
 	HelperDeadline time.Duration
+	// Profile is the privileges the verb's helper pods get.
+	Profile helperpod.Profile
 }
 
-// NewNodeAccess returns NodeAccess with its defaults.
-func NewNodeAccess() *NodeAccess {
+// NewNodeAccess returns NodeAccess with its defaults, for a verb whose helpers need profile.
+func NewNodeAccess(profile helperpod.Profile) *NodeAccess {
 	image := helperpod.DefaultImage
 	if v := os.Getenv(ImageEnv); v != "" {
 		image = v
@@ -44,6 +46,7 @@ func NewNodeAccess() *NodeAccess {
 		HelperNamespace:   "default",
 		PodRunningTimeout: time.Minute,
 		HelperDeadline:    15 * time.Minute,
+		Profile:           profile,
 	}
 }
 
@@ -88,6 +91,7 @@ func (n *NodeAccess) Open(f cmdutil.Factory, streams genericiooptions.IOStreams)
 		ImagePullSecrets: n.ImagePullSecrets,
 		RunID:            helperpod.NewRunID(),
 		Deadline:         n.HelperDeadline,
+		Profile:          n.Profile,
 	}
 	pool := helperpod.NewPool(client, template, n.PodRunningTimeout, streams.ErrOut)
 	return &Session{

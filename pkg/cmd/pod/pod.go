@@ -17,6 +17,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
 )
 
@@ -89,7 +90,7 @@ type Options struct {
 
 // NewOptions returns Options with defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(), Protocol: walk.ProtocolTCP,
+	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(helperpod.ProfileWalk), Protocol: walk.ProtocolTCP,
 		ProbeTimeout: 3 * time.Second, isTerminal: isTerminal}
 }
 
