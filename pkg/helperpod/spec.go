@@ -13,8 +13,10 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// DefaultImage is a public image with iproute2 (ip -j), tcpdump, nsenter, iptables, nft, conntrack and curl.
-const DefaultImage = "nicolaka/netshoot:v0.13"
+// DefaultImage is a public image with iproute2 (ip -j), tcpdump, nsenter, iptables, nft, conntrack and curl,
+// pinned by the digest of its multi-architecture index: the tag is for people, the digest is what nodes pull,
+// so a re-pushed tag cannot change what runs as root on the nodes.
+const DefaultImage = "nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b"
 
 // Spec is what varies between helper pods.
 type Spec struct {

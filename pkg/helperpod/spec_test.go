@@ -1,6 +1,7 @@
 package helperpod
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,15 @@ func TestEachVerbAsksOnlyForItsOwn(t *testing.T) {
 		if pod.Spec.HostPID != tt.hostPID || !pod.Spec.HostNetwork {
 			t.Errorf("profile %s: hostPID %v hostNetwork %v", tt.profile.Name, pod.Spec.HostPID, pod.Spec.HostNetwork)
 		}
+	}
+}
+
+func TestDefaultImageIsPinnedByDigest(t *testing.T) {
+	pinned := regexp.MustCompile(`^[a-z0-9./-]+:v[0-9.]+@sha256:[0-9a-f]{64}$`)
+	if !pinned.MatchString(DefaultImage) {
+		t.Errorf("DefaultImage %q is not name:tag@sha256:digest", DefaultImage)
+	}
+	if got := Pod(Spec{Node: "n", Namespace: "ns", Image: DefaultImage, RunID: "r", Deadline: time.Minute}).Spec.Containers[0].Image; got != DefaultImage {
+		t.Errorf("the pod runs %q, not the pinned image", got)
 	}
 }
