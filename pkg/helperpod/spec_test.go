@@ -1,6 +1,7 @@
 package helperpod
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -162,5 +163,28 @@ func TestDefaultImageIsPinnedByDigest(t *testing.T) {
 	}
 	if got := Pod(Spec{Node: "n", Namespace: "ns", Image: DefaultImage, RunID: "r", Deadline: time.Minute}).Spec.Containers[0].Image; got != DefaultImage {
 		t.Errorf("the pod runs %q, not the pinned image", got)
+	}
+}
+
+// The README's table is where a cluster admin reads why each capability is there.
+func TestTheREADMEExplainsEveryCapability(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			for _, c := range regexp.MustCompile("`([A-Z_]+)`").FindAllStringSubmatch(strings.SplitN(line, "|", 3)[1], -1) {
+				rows[c[1]] = true
+			}
+		}
+	}
+	for _, p := range Profiles {
+		for capability := range p.Capabilities() {
+			if !rows[string(capability)] {
+				t.Errorf("README.md's capability table has no row for %s (profile %s)", capability, p.Name)
+			}
+		}
 	}
 }
