@@ -46,15 +46,10 @@ func enforceUIDs(client *fake.Clientset) {
 
 var errUIDMismatch = apierrors.NewBadRequest("precondition failed: UID")
 
-func otherRunsPod(name, node string) *corev1.Pod {
-	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", UID: "someone-else",
-		Labels: map[string]string{ManagedByLabel: ManagedByValue, RunLabel: "other"}}, Spec: corev1.PodSpec{NodeName: node}}
-}
-
-// Another user's run that drew the same run ID owns the name first: this run takes another name, and its
-// Close leaves the other pod alone.
-func TestPoolNeverTouchesAnotherRunsPodWithItsName(t *testing.T) {
-	client := fake.NewSimpleClientset(readyNode("n1", nil), otherRunsPod("packetwalk-n1-run01", "n1"))
+// poolWithAPod is a pool that has started its pod on node n1, beside objects, on an API server that checks UIDs.
+func poolWithAPod(t *testing.T, objects ...runtime.Object) (*fake.Clientset, *Pool, *corev1.Pod) {
+	t.Helper()
+	client := fake.NewSimpleClientset(append(objects, readyNode("n1", nil))...)
 	allowExec(client, true)
 	fakeKubelet(t, client, running)
 	enforceUIDs(client)
@@ -63,6 +58,18 @@ func TestPoolNeverTouchesAnotherRunsPodWithItsName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return client, pool, pod
+}
+
+func otherRunsPod(name, node string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", UID: "someone-else",
+		Labels: map[string]string{ManagedByLabel: ManagedByValue, RunLabel: "other"}}, Spec: corev1.PodSpec{NodeName: node}}
+}
+
+// Another user's run that drew the same run ID owns the name first: this run takes another name, and its
+// Close leaves the other pod alone.
+func TestPoolNeverTouchesAnotherRunsPodWithItsName(t *testing.T) {
+	client, pool, pod := poolWithAPod(t, otherRunsPod("packetwalk-n1-run01", "n1"))
 	if pod.Name == "packetwalk-n1-run01" {
 		t.Fatal("the pool answered with the other run's pod")
 	}
@@ -77,15 +84,7 @@ func TestPoolNeverTouchesAnotherRunsPodWithItsName(t *testing.T) {
 
 // The pool's pod was deleted (cleanup --all) and a pod of another run took its name: Close does not delete it.
 func TestPoolCloseSparesAPodThatReplacedItsOwn(t *testing.T) {
-	client := fake.NewSimpleClientset(readyNode("n1", nil))
-	allowExec(client, true)
-	fakeKubelet(t, client, running)
-	enforceUIDs(client)
-	pool := newTestPool(client, &bytes.Buffer{})
-	pod, err := pool.Get(context.Background(), "n1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, pool, pod := poolWithAPod(t)
 	ctx := context.Background()
 	if err := client.CoreV1().Pods("default").Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)

@@ -67,17 +67,7 @@ func TestTwoUsersShareAHelperNamespace(t *testing.T) {
 	underlayTraffic(t, c, node)
 	as := func(kubeconfig string, args ...string) framework.PluginResult {
 		t.Helper()
-		cmd := c.PluginCommand(t, context.Background(), append(args, "--image", c.Image)...)
-		cmd.Env = append(cmd.Env, "KUBECONFIG="+kubeconfig) // the last value of a variable wins
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		res := framework.PluginResult{Stdout: stdout.String(), Stderr: stderr.String()}
-		if err != nil {
-			res.ExitCode = cmd.ProcessState.ExitCode()
-		}
-		t.Logf("%s: exit %d\n%s%s", strings.Join(args, " "), res.ExitCode, res.Stdout, res.Stderr)
-		return res
+		return runAs(t, c, context.Background(), kubeconfig, append(args, "--image", c.Image)...)
 	}
 
 	file := filepath.Join(t.TempDir(), "alice.pcap")
