@@ -34,6 +34,7 @@ func packetwalkRunner(t *testing.T, c *framework.Cluster) noderun.Runner {
 		Image:     c.Image,
 		RunID:     helperpod.NewRunID(),
 		Deadline:  5 * time.Minute,
+		Profile:   helperpod.ProfileVeth,
 	}, time.Minute, io.Discard)
 	t.Cleanup(func() {
 		if err := pool.Close(); err != nil {
