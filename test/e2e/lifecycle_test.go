@@ -157,8 +157,8 @@ func TestHelperPodRunsOnTheAskedNodeAndSeesItsLinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pod.Spec.NodeName != node.Name || pod.Spec.ActiveDeadlineSeconds == nil {
-			t.Errorf("helper pod %s: nodeName %q, activeDeadlineSeconds %v", pod.Name, pod.Spec.NodeName, pod.Spec.ActiveDeadlineSeconds)
+		if pod.Spec.NodeName != node.Name || pod.Annotations[helperpod.HeartbeatAnnotation] == "" || pod.Annotations[helperpod.DeadlineAnnotation] != "900" {
+			t.Errorf("helper pod %s: nodeName %q, no heartbeat or no 15m deadline: %v", pod.Name, pod.Spec.NodeName, pod.Annotations)
 		}
 	}
 	if err := sess.Close(); err != nil {
