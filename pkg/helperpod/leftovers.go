@@ -2,6 +2,7 @@ package helperpod
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -25,7 +26,7 @@ func List(ctx context.Context, client kubernetes.Interface, namespace string) ([
 }
 
 // ErrReplaced is Delete's answer when the pod's name now belongs to another pod: that pod was left alone.
-var ErrReplaced = fmt.Errorf("the name now belongs to another pod, left alone")
+var ErrReplaced = errors.New("the name now belongs to another pod, left alone")
 
 // Delete removes pod at once, and only that pod: the UID precondition keeps a delete from reaching another run's
 // pod that took the same name. A pod already gone is not an error.

@@ -14,6 +14,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
+// errClosing answers a pod asked for while the pool deletes its pods (Ctrl-C).
+var errClosing = errors.New("helper pods are being deleted")
+
 // deleteTimeout bounds the deletes made while exiting, Ctrl-C included.
 const deleteTimeout = 20 * time.Second
 
@@ -60,7 +63,7 @@ func (p *Pool) Get(ctx context.Context, node string) (*corev1.Pod, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return nil, fmt.Errorf("helper pods are being deleted")
+		return nil, errClosing
 	}
 	e, ok := p.entries[node]
 	if !ok {
@@ -122,7 +125,7 @@ func (p *Pool) start(ctx context.Context, node string) (*corev1.Pod, error) {
 	p.mu.Unlock()
 	if closed { // Close ran while the create was in flight and missed the pod.
 		_ = p.delete(created)
-		return nil, ctx.Err()
+		return nil, errClosing
 	}
 	go p.keepAlive(created)
 	return waitRunning(ctx, p.client, created, p.runningTimeout, p.progress)
