@@ -26,14 +26,15 @@ import (
 
 var recordVeth = flag.Bool("record-veth", false, "record what the nodes answered into pkg/nodefacts/testdata/cluster-<dataplane>")
 
-// packetwalkRunner is packetwalk's own node runner on the local cluster: its helper pods, its exec.
-func packetwalkRunner(t *testing.T, c *framework.Cluster) noderun.Runner {
+// packetwalkRunner is packetwalk's own node runner on the local cluster: its helper pods with profile, its exec.
+func packetwalkRunner(t *testing.T, c *framework.Cluster, profile helperpod.Profile) noderun.Runner {
 	t.Helper()
 	pool := helperpod.NewPool(c.Client, helperpod.Spec{
 		Namespace: "default",
 		Image:     c.Image,
 		RunID:     helperpod.NewRunID(),
 		Deadline:  5 * time.Minute,
+		Profile:   profile,
 	}, time.Minute, io.Discard)
 	t.Cleanup(func() {
 		if err := pool.Close(); err != nil {
@@ -75,7 +76,7 @@ func TestVethAndNode(t *testing.T) {
 	for _, n := range names {
 		pods = append(pods, c.Pod(t, "default", n))
 	}
-	r := packetwalkRunner(t, c)
+	r := packetwalkRunner(t, c, helperpod.ProfileNode) // the node view too
 	var rec *nodefactstest.Recorder
 	if *recordVeth {
 		rec = &nodefactstest.Recorder{Runner: r, Names: map[int]string{}}
@@ -259,7 +260,7 @@ func vethThroughThePlugin(t *testing.T, c *framework.Cluster) {
 	if !strings.Contains(res.Stderr, "Step 1, on node") {
 		t.Errorf("--explain with -o json must go to stderr: %q", res.Stderr)
 	}
-	left, err := helperpod.Leftovers(ctx, c.Client)
+	left, err := helperpod.List(ctx, c.Client, "")
 	if err != nil {
 		t.Fatal(err)
 	}

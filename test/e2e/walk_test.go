@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
@@ -241,7 +242,7 @@ func TestWalkRecordCluster(t *testing.T) {
 	}
 	c := framework.Load(t)
 	ctx := context.Background()
-	rec := &walktest.Recorder{Runner: packetwalkRunner(t, c), Names: map[int]string{}}
+	rec := &walktest.Recorder{Runner: packetwalkRunner(t, c, helperpod.ProfileWalk), Names: map[int]string{}}
 	cluster := walk.Cluster{Client: c.Client, Runner: rec}
 	curl := api.PodRef{Namespace: "default", Name: "curl"}
 	requests := []walk.Request{
