@@ -23,7 +23,8 @@ trap), and a test cluster left by an interrupted run is torn down first. Off Lin
 end-to-end phases are skipped, and said so.
 
 Environment: PHASES (default "unit fuzz e2e"), DATAPLANES (default "flannel calico flannel/nftables": a
-dataplane, and after a slash kube-proxy's mode when it is not iptables), FUZZ_TIME,
+dataplane, and after a slash kube-proxy's mode when it is not iptables, or "kpr" for Cilium's kube-proxy
+replacement: cilium/kpr), FUZZ_TIME,
 FUZZ_MINIMIZE (default 500x), FUZZ_TARGETS, E2E_RUN (a go test -run pattern), PACKETWALK_CACHE (the build
 cache hack/cluster/up shares with the demo), E2E_LAB, E2E_PREFIX and E2E_API_PORT (the test cluster's lab,
 name prefix and API port, for two runs side by side).
@@ -115,7 +116,10 @@ else
     banner "end to end on $dp, kube-proxy $proxy_mode"
     t=$SECONDS
     status=PASS
-    if ! "$repo/hack/cluster/up" --dataplane "$dp" --proxy-mode "$proxy_mode"; then
+    up_args=(--dataplane "$dp" --proxy-mode "$proxy_mode")
+    # "cilium/kpr": Cilium's kube-proxy replacement, no kube-proxy
+    [ "$proxy_mode" = kpr ] && up_args=(--dataplane "$dp" --kube-proxy-replacement)
+    if ! "$repo/hack/cluster/up" "${up_args[@]}"; then
       status=FAIL
     elif ! "$repo/hack/scenario" apply; then
       status=FAIL

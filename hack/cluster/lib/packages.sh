@@ -8,10 +8,11 @@ LAB_PACKAGES=(
   socat openssl procps tar
 )
 
-# ensure_packages: installs whatever is missing (apt-get update once), quietly, with no recommends.
+# ensure_packages [PACKAGE...]: installs whatever is missing of LAB_PACKAGES and PACKAGE... (apt-get update
+# once), quietly, with no recommends.
 ensure_packages() {
   local missing=() p
-  for p in "${LAB_PACKAGES[@]}"; do
+  for p in "${LAB_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
