@@ -210,6 +210,12 @@ func expectRulesTranslate(t *testing.T, c *framework.Cluster, w *api.Walk, endpo
 // and checks the verdict names where it was last seen, where it went missing, and the rule.
 func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
 	c := framework.Load(t)
+	if c.Dataplane == framework.Cilium {
+		// Seen on the local cluster: with this rule in place the probe still gets its reply, because
+		// Cilium's eBPF program on cilium_vxlan hands the packet to the pod's lxc device directly. A drop
+		// on Cilium is a policy drop, reported by the agent; the walk does not name it yet (issue 11, part 3).
+		t.Skip("Cilium delivers cross-node packets to the pod without the node's FORWARD chain: an iptables DROP there is never reached")
+	}
 	httpbin := c.Pod(t, "default", "httpbin")
 	port := strconv.Itoa(45000 + int(time.Now().UnixNano()%10000))
 	rule := []string{"FORWARD", "-p", "tcp", "--sport", port, "-d", httpbin.Status.PodIP + "/32", "-j", "DROP"}

@@ -20,6 +20,8 @@ type Link struct {
 			ID    int    `json:"id"`
 			Port  int    `json:"port"`
 			Local string `json:"local"`
+			// External is a collect-metadata tunnel: its VNI and remote are set per packet (Cilium).
+			External bool `json:"external"`
 		} `json:"info_data"`
 	} `json:"linkinfo"`
 }
@@ -42,6 +44,10 @@ type Route struct {
 	Protocol string   `json:"protocol"`
 	Scope    string   `json:"scope"`
 	Flags    []string `json:"flags"`
+	PrefSrc  string   `json:"prefsrc"`
+	Metrics  []struct {
+		MTU int `json:"mtu"`
+	} `json:"metrics"`
 }
 
 // ParseRoutes reads `ip -j route show` output.
