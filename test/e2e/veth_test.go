@@ -106,7 +106,7 @@ func TestVethAndNode(t *testing.T) {
 			}
 			m.Pods = append(m.Pods, info)
 		}
-		rec.Save(t, "cluster-"+c.Dataplane, m)
+		rec.Save(t, recordingName(c), m)
 	}
 }
 

@@ -236,6 +236,15 @@ func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
 	t.Logf("verdict: %s; first cause: %s", v.Summary, v.LikelyCauses[0])
 }
 
+// recordingName names a recording of the local cluster: cluster-<dataplane>, and -kpr for Cilium's kube-proxy
+// replacement.
+func recordingName(c *framework.Cluster) string {
+	if c.ProxyMode == "replaced" {
+		return "cluster-" + c.Dataplane + "-kpr"
+	}
+	return "cluster-" + c.Dataplane
+}
+
 var recordWalk = flag.Bool("record-walk", false, "record what the nodes answered to the walks into pkg/walk/testdata/cluster-<dataplane>")
 
 // TestWalkRecordCluster records, with -record-walk, what the local cluster's nodes answer to the walks
@@ -296,5 +305,5 @@ func TestWalkRecordCluster(t *testing.T) {
 				AddressType: sl.AddressType, Endpoints: sl.Endpoints, Ports: sl.Ports})
 		}
 	}
-	rec.Save(t, "cluster-"+c.Dataplane, s)
+	rec.Save(t, recordingName(c), s)
 }

@@ -7,14 +7,16 @@ import (
 
 // Link is the part of `ip -j -d link show` the tests compare.
 type Link struct {
-	IfIndex   int      `json:"ifindex"`
-	IfName    string   `json:"ifname"`
-	LinkIndex int      `json:"link_index"`
-	Flags     []string `json:"flags"`
-	MTU       int      `json:"mtu"`
-	Master    string   `json:"master"`
-	Address   string   `json:"address"`
-	LinkInfo  struct {
+	IfIndex   int    `json:"ifindex"`
+	IfName    string `json:"ifname"`
+	LinkIndex int    `json:"link_index"`
+	// Link names the peer (or lower) device when it is in the same namespace, where ip prints no link_index.
+	Link     string   `json:"link"`
+	Flags    []string `json:"flags"`
+	MTU      int      `json:"mtu"`
+	Master   string   `json:"master"`
+	Address  string   `json:"address"`
+	LinkInfo struct {
 		InfoKind string `json:"info_kind"`
 		InfoData struct {
 			ID    int    `json:"id"`
