@@ -180,6 +180,15 @@ func vethMatchesTheNodes(t *testing.T, c *framework.Cluster, r noderun.Runner, p
 			if g := row.Gateway; g == nil || g.IP != "169.254.1.1" || g.Resolution != api.GatewayProxyARP {
 				t.Errorf("%s: gateway %+v, want 169.254.1.1 by proxy-ARP", pod.Name, g)
 			}
+		case framework.Cilium:
+			// the gateway is cilium_host's address, answered for by Cilium's eBPF program with the lxc MAC
+			router := ciliumHostIP(t, c, pod.Spec.NodeName)
+			if !strings.HasPrefix(host.Name, "lxc") || proxyARP != "0" {
+				t.Errorf("%s: host side %s proxy_arp %s, want lxc* 0", pod.Name, host.Name, proxyARP)
+			}
+			if g := row.Gateway; g == nil || g.IP != router || g.Resolution != api.GatewayHostInterface || g.ExpectedMAC != host.MAC {
+				t.Errorf("%s: gateway %+v, want cilium_host's %s answered with %s's MAC %s", pod.Name, g, router, host.Name, host.MAC)
+			}
 		case framework.Flannel:
 			if host.Master != "cni0" || !strings.HasPrefix(host.Name, "veth") {
 				t.Errorf("%s: host side %s on %q, want a veth on cni0", pod.Name, host.Name, host.Master)
