@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 GO    ?= go
 BIN   := bin/kubectl-packetwalk
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION ?= $(shell hack/version)
 
 .PHONY: build test unit demo dist check-krew vet fmt clean cluster-up cluster-down
 
@@ -22,7 +22,7 @@ dist: ## Static release archives for every platform, with sha256 sums, in dist/
 	VERSION=$(VERSION) hack/dist.sh
 
 check-krew: ## Validate krew-manifest/packetwalk.yaml against what dist builds
-	$(GO) run ./hack/krewcheck krew-manifest/packetwalk.yaml hack/dist.sh
+	$(GO) run ./hack/krewcheck -version "$(VERSION)" krew-manifest/packetwalk.yaml hack/dist.sh
 
 vet:
 	$(GO) vet ./...

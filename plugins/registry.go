@@ -1,5 +1,7 @@
-// Package plugins is the registry of packetwalk's dataplane knowledge. Adding a dataplane means a folder
-// under plugins/ implementing dataplane.Plugin and one line in All.
+// Package plugins is the registry of packetwalk's dataplane knowledge, the only code that names a
+// dataplane. Adding a dataplane means a folder under plugins/ implementing dataplane.Plugin (embedding
+// dataplane.KernelDatapath for whatever follows the node's kernel tables), one line in All, and recordings
+// of its nodes for the tests.
 package plugins
 
 import (

@@ -1,24 +1,33 @@
 // Command krewcheck validates the krew plugin manifest template: it renders it the way krew-release-bot
 // does (TagName, addURIAndSha) and checks the plugin's structure and that its platforms are exactly the
-// ones hack/dist.sh builds, with matching archive names and binaries.
+// ones hack/dist.sh builds, with matching archive names and binaries. With -version it also checks that
+// the version a release would carry (hack/version) is one krew accepts.
 //
-//	usage: go run ./hack/krewcheck krew-manifest/packetwalk.yaml hack/dist.sh
+//	usage: go run ./hack/krewcheck [-version V] krew-manifest/packetwalk.yaml hack/dist.sh
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: krewcheck MANIFEST_TEMPLATE DIST_SCRIPT")
+	releaseVersion := flag.String("version", "", "the release's version, checked against krew's rule")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: krewcheck [-version V] MANIFEST_TEMPLATE DIST_SCRIPT")
 		os.Exit(2)
 	}
-	problems, err := check(os.Args[1], os.Args[2])
+	problems, err := check(flag.Arg(0), flag.Arg(1))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "krewcheck:", err)
 		os.Exit(1)
+	}
+	if *releaseVersion != "" {
+		if err := checkVersion(*releaseVersion); err != nil {
+			problems = append(problems, err.Error())
+		}
 	}
 	for _, p := range problems {
 		fmt.Fprintln(os.Stderr, "krewcheck:", p)

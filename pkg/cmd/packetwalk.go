@@ -11,6 +11,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cleanup"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/completion"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/node"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/pod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/summarize"
@@ -43,6 +44,7 @@ func NewPacketwalkCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		SilenceErrors: true,
 		Run:           func(cmd *cobra.Command, args []string) { _ = cmd.Help() },
 	}
+	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
@@ -58,6 +60,7 @@ func NewPacketwalkCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		summarize.NewCmdSummarize(streams),
 		cleanup.NewCmdCleanup(f, streams),
 		version.NewCmdVersion(streams),
+		completion.NewCmdCompletion(streams),
 	)
 	return cmd
 }

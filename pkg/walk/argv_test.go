@@ -75,7 +75,7 @@ func TestProbeArgv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, ProbeArgv(tt.spec)); diff != "" {
+			if diff := cmp.Diff(tt.want, probeArgv(tt.spec)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -102,7 +102,7 @@ func TestParseProbe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := ParseProbe(tt.kind, nil, tt.res)
+			p := parseProbe(tt.kind, nil, tt.res)
 			if !tt.want(p.Connected, p.HTTPStatus, p.RTT) {
 				t.Errorf("parsed %+v", p)
 			}
@@ -145,7 +145,7 @@ func TestRouteQueryArgv(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	refused := ParseRouteAnswer(noderun.Result{Stderr: []byte("RTNETLINK answers: Network is unreachable\n"), ExitCode: 2})
+	refused := parseRouteAnswer(noderun.Result{Stderr: []byte("RTNETLINK answers: Network is unreachable\n"), ExitCode: 2})
 	if refused.Err != "RTNETLINK answers: Network is unreachable" {
 		t.Errorf("refusal parsed as %+v", refused)
 	}

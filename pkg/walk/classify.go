@@ -2,9 +2,9 @@ package walk
 
 import (
 	"net/netip"
-	"strings"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
+	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
 
 // egress is what a node does with a packet, read from the route the kernel chose.
@@ -24,9 +24,6 @@ const (
 	egressDirect
 )
 
-// tunnelKinds are the link kinds that encapsulate.
-var tunnelKinds = map[string]string{"vxlan": "VXLAN", "ipip": "IPIP", "geneve": "Geneve", "sit": "6in4", "ip6tnl": "IPIP6", "wireguard": "WireGuard"}
-
 // classify reads the route the kernel chose on a node into what happens to the packet next.
 func classify(rt iproute.Route, links iproute.Links) (egress, iproute.Link) {
 	if rt.Type == "local" {
@@ -36,7 +33,7 @@ func classify(rt iproute.Route, links iproute.Links) (egress, iproute.Link) {
 	if !ok {
 		return egressUnknown, iproute.Link{Name: rt.Dev}
 	}
-	if _, ok := tunnelKinds[l.Kind()]; ok {
+	if _, ok := dataplane.EncapsulationOfLink(l.Kind()); ok {
 		return egressTunnel, l
 	}
 	switch {
@@ -63,30 +60,16 @@ func isPodPeer(l iproute.Link) bool {
 	return true
 }
 
-// tunnelType is the encapsulation of a tunnel device ("VXLAN", "IPIP", …), recognising Cilium's devices by
-// name when their kind is not a tunnel kind.
+// tunnelType is the encapsulation of a tunnel device ("VXLAN", "IPIP", …).
 func tunnelType(l iproute.Link) string {
-	if t, ok := tunnelKinds[l.Kind()]; ok {
-		return t
-	}
-	switch {
-	case strings.HasPrefix(l.Name, "cilium_vxlan"):
-		return "VXLAN"
-	case strings.HasPrefix(l.Name, "cilium_geneve"):
-		return "Geneve"
-	}
-	return ""
+	e, _ := dataplane.EncapsulationOfLink(l.Kind())
+	return e.Type
 }
 
 // defaultPort is the UDP port of an encapsulation when the device does not say.
 func defaultPort(typ string) int {
-	switch typ {
-	case "VXLAN":
-		return 8472 // the Linux default when no dstport is given; flannel and Cilium use it too
-	case "Geneve":
-		return 6081
-	}
-	return 0
+	e, _ := dataplane.EncapsulationOfType(typ)
+	return e.DefaultPort
 }
 
 // endpointFromAddress parses "ip:port" or "[ip]:port" or a bare IP.

@@ -3,7 +3,6 @@ package walk
 import (
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
@@ -48,20 +47,6 @@ func outerTunnel(f *summary.Packet) (summary.Tunnel, bool) {
 		return summary.Tunnel{}, false
 	}
 	return f.Tunnels[0], true
-}
-
-// encapsulationTypes are the walk's names for the summarizer's tunnel types: those of the tunnel devices
-// that add them (tunnelKinds), which the expected hops carry.
-var encapsulationTypes = map[string]string{"vxlan": "VXLAN", "geneve": "Geneve", "ipip": "IPIP", "6in4": "6in4",
-	"4in6": "IPIP6", "6in6": "IPIP6", "wireguard": "WireGuard"}
-
-// encapsulationType names an observed tunnel as the walk does. Types no tunnel device of the walk adds
-// ("gre", "vxlan-gpe", …) are shown in capitals.
-func encapsulationType(summaryType string) string {
-	if t, ok := encapsulationTypes[summaryType]; ok {
-		return t
-	}
-	return strings.ToUpper(summaryType)
 }
 
 // vxlanPortsOf lists the UDP ports of the walk's VXLAN hops, so the decoder opens non-standard ones.

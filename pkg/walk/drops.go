@@ -10,10 +10,10 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
-// DiagnoseDrops looks, after a walk stopped, at the filter rules of the nodes where the packet was last
+// diagnoseDrops looks, after a walk stopped, at the filter rules of the nodes where the packet was last
 // seen and first missed, and adds the DROP and REJECT rules that match the probe's packet to the
 // verdict's likely causes, first.
-func DiagnoseDrops(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk) {
+func diagnoseDrops(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk) {
 	v := &w.Verdict
 	if v.Result != api.VerdictStopped && v.Result != api.VerdictNoReply {
 		return

@@ -13,10 +13,10 @@ import (
 // maxPaths bounds the endpoints of a Service the walk reasons about and captures for.
 const maxPaths = 8
 
-// Expect reasons the expected path from in. The answers to `ip route get` it needs and does not find in
-// in.Routes are returned as missing: the caller asks the nodes and calls Expect again (until nothing is
+// expect reasons the expected path from in. The answers to `ip route get` it needs and does not find in
+// in.Routes are returned as missing: the caller asks the nodes and calls expect again (until nothing is
 // missing, the reasoning falls back on the route tables and says so in the evidence).
-func Expect(in *Input) (walk *api.Walk, missing []RouteQuery) {
+func expect(in *Input) (walk *api.Walk, missing []RouteQuery) {
 	r := &reasoner{in: in, asked: map[RouteQuery]bool{}}
 	walk = &api.Walk{
 		TypeMeta: api.TypeMeta{APIVersion: api.APIVersion, Kind: api.KindWalk},
@@ -78,7 +78,7 @@ func Expect(in *Input) (walk *api.Walk, missing []RouteQuery) {
 	return walk, missing
 }
 
-// reasoner carries one Expect call's input and the route questions it asked.
+// reasoner carries one expect call's input and the route questions it asked.
 type reasoner struct {
 	in    *Input
 	asked map[RouteQuery]bool

@@ -257,7 +257,7 @@ func reasonHandChecked(t *testing.T, name string, req Request, extra ...func(*fa
 	if err != nil {
 		t.Fatalf("gathering on %s: %v", name, err)
 	}
-	w, _ := Expect(in)
+	w, _ := expect(in)
 	return w, in
 }
 
@@ -295,7 +295,7 @@ func TestCalicoIPIPPaths(t *testing.T) {
 	}
 	in.Nodes["node1"].Facts.NAT = rules
 	in.Nodes["node1"].Facts.KubeProxy.Mode = netfilter.ProxyIPTables
-	svc, _ = Expect(in)
+	svc, _ = expect(in)
 	if diff := cmp.Diff(calicoKinds.wantKinds(true, true), kindsOf(pathTo(t, svc, "10.244.2.7:8080"))); diff != "" {
 		t.Errorf("cross-node Service hops (-want +got):\n%s", diff)
 	}
@@ -400,7 +400,7 @@ func TestHostNetworkSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, _ := Expect(in)
+	w, _ := expect(in)
 	p := pathTo(t, w, "10.244.2.7:8080")
 	want := cat([]string{api.HopPodInterface}, tunnelled, toPod)
 	if diff := cmp.Diff(want, kindsOf(p)); diff != "" {

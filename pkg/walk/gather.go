@@ -16,9 +16,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 	"github.com/packetwalk/kubectl-packetwalk/plugins"
-	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
 
 // Cluster is what a walk reads: the API and the nodes.
@@ -178,20 +176,16 @@ func gatherNode(ctx context.Context, c Cluster, node string, pods []*corev1.Pod)
 	return nv, lookups, nil
 }
 
-// describe lets the dataplane plugins name the node's dataplane and explain its pods' gateways.
+// describe finds the node's dataplane plugin.
 func describe(nv *NodeView) {
 	p, det := plugins.Detect(nv.Facts)
-	nv.Dataplane, nv.DataplaneEvidence = p.Name(), det.Evidence
+	nv.Plugin, nv.Dataplane, nv.DataplaneEvidence = p, p.Name(), det.Evidence
 	nv.Warnings = append(nv.Warnings, p.Warnings(nv.Facts)...)
-	facts := nv.Facts
-	nv.Describe = func(pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
-		return p.Describe(facts, pod, att)
-	}
 }
 
-// AnswerRoutes asks the nodes the missing route questions, in one exec per node, all nodes at once, and
+// answerRoutes asks the nodes the missing route questions, in one exec per node, all nodes at once, and
 // records the answers.
-func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []RouteQuery) error {
+func answerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []RouteQuery) error {
 	byNode := map[string][]RouteQuery{}
 	for _, q := range missing {
 		byNode[q.Node] = append(byNode[q.Node], q)
@@ -218,7 +212,7 @@ func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []Ro
 				return
 			}
 			for i, q := range qs {
-				in.Routes[q] = ParseRouteAnswer(results[i])
+				in.Routes[q] = parseRouteAnswer(results[i])
 			}
 		}()
 	}
@@ -226,17 +220,17 @@ func AnswerRoutes(ctx context.Context, r noderun.Runner, in *Input, missing []Ro
 	return errors.Join(errs...)
 }
 
-// Reason runs Expect, asking the nodes what it needs, until it needs nothing more.
+// Reason runs expect, asking the nodes what it needs, until it needs nothing more.
 func Reason(ctx context.Context, r noderun.Runner, in *Input) (*api.Walk, error) {
 	for round := 0; ; round++ {
-		w, missing := Expect(in)
+		w, missing := expect(in)
 		if hostSourceAddress(in) {
 			continue
 		}
 		if len(missing) == 0 || round == 4 {
 			return w, nil
 		}
-		if err := AnswerRoutes(ctx, r, in, missing); err != nil {
+		if err := answerRoutes(ctx, r, in, missing); err != nil {
 			return nil, err
 		}
 	}

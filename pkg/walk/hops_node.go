@@ -65,8 +65,8 @@ func (r *reasoner) routeHop(kind, title string, nv *NodeView, q RouteQuery, pkt 
 				Shows: "the node's route table entry: " + describeRoute(tr)})
 		}
 	}
-	if nv.Dataplane == "cilium" {
-		h.Summary += " (Cilium's eBPF programs forward pod traffic themselves; this is the route the host stack would use)"
+	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && by.RouteNote != "" {
+		h.Summary += " (" + by.RouteNote + ")"
 	}
 	return rt, []api.Hop{h}, true
 }
@@ -91,15 +91,13 @@ func routeProblem(failure, iif string, nv *NodeView) string {
 // afterRoute follows the route the source node chose.
 func (r *reasoner) afterRoute(nv *NodeView, rt iproute.Route, ep EndpointInput, pkt *api.HopPacket, iif string) []api.Hop {
 	kind, dev := classify(rt, nv.Facts.Links)
-	if nv.Dataplane == "cilium" && kind != egressLocal && kind != egressPodPeer {
-		// Cilium's eBPF programs forward by their own maps: a local endpoint goes straight to its lxc
-		// device, a remote one into the tunnel device, whatever the kernel route says (via cilium_host).
+	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && kind != egressLocal && kind != egressPodPeer {
 		if firstNonEmpty(ep.Node, r.nodeOwning(ep.IP)) == nv.Name {
 			if peer, ok := endpointPeer(nv, ep); ok {
 				return r.destinationHops(nv, peer, ep, pkt)
 			}
-		} else if t, ok := ciliumTunnel(nv.Facts.Links); ok {
-			return r.tunnelHops(nv, rt, t, ep, pkt)
+		} else if by.HasTunnel {
+			return r.tunnelHops(nv, rt, by.Tunnel, ep, pkt)
 		}
 	}
 	switch kind {
@@ -129,16 +127,6 @@ func endpointPeer(nv *NodeView, ep EndpointInput) (iproute.Link, bool) {
 		return iproute.Link{}, false
 	}
 	return att.HostPeer, true
-}
-
-// ciliumTunnel is Cilium's tunnel device, when the node has one (tunnel mode rather than native routing).
-func ciliumTunnel(links iproute.Links) (iproute.Link, bool) {
-	for _, name := range []string{"cilium_vxlan", "cilium_geneve"} {
-		if l, ok := links.ByName(name); ok {
-			return l, true
-		}
-	}
-	return iproute.Link{}, false
 }
 
 func (r *reasoner) localDelivery(nv *NodeView, ep EndpointInput, pkt *api.HopPacket) api.Hop {
@@ -222,8 +210,8 @@ func (r *reasoner) destinationHops(nv *NodeView, peer iproute.Link, ep EndpointI
 		h.Summary += fmt.Sprintf(", rp_filter=%d", mode)
 		h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: sysctl.ReadArgv(), Shows: fmt.Sprintf("%s = %d", sysctl.IfaceKey("ipv4", peer.Name, "rp_filter"), mode)})
 	}
-	if nv.Dataplane == "cilium" {
-		h.Summary += "; Cilium may redirect straight into the pod (bpf_redirect_peer) so a capture here can see nothing"
+	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && by.HostPeerNote != "" {
+		h.Summary += "; " + by.HostPeerNote
 	}
 	return []api.Hop{h, r.destinationPodHop(nv, ep, pkt)}
 }

@@ -6,10 +6,8 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/netfilter"
+	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
-
-// Service translation modes beyond kube-proxy's own (netfilter.ProxyMode).
-const modeEBPF = "ebpf"
 
 // serviceHop is the Service address translated to its endpoints on the source node, where the packet
 // meets kube-proxy's rules first (PREROUTING for a pod's packet).
@@ -30,13 +28,16 @@ func (r *reasoner) serviceHop() (api.Hop, *api.ServiceTranslation) {
 
 	var rules netfilter.Translation
 	var matched bool
+	var lb dataplane.ServiceLB
+	var byDataplane bool
 	if nv.Facts != nil {
 		det := nv.Facts.KubeProxy
 		tr.Mode = string(det.Mode)
 		pkt := netfilter.Packet{Dst: svc.ClusterIP, DstPort: svc.Port, Protocol: in.Protocol}
+		lb, byDataplane = nv.plugin().ServiceLB(nv.Facts)
 		switch {
-		case nv.Dataplane == "cilium" && (det.Mode == netfilter.ProxyNone || det.Mode == netfilter.ProxyUnknown || det.Mode == ""):
-			tr.Mode = modeEBPF
+		case byDataplane:
+			tr.Mode = lb.Mode
 		case det.Mode == netfilter.ProxyNFTables && nv.Facts.NFT != nil:
 			rules, matched = nv.Facts.NFT.Translate(pkt)
 			h.Evidence = append(h.Evidence, api.Evidence{Node: node, Command: netfilter.NFTListArgv(), Shows: rulesShow(rules, matched, "nftables")})
@@ -59,8 +60,8 @@ func (r *reasoner) serviceHop() (api.Hop, *api.ServiceTranslation) {
 		}
 	}
 	switch {
-	case tr.Mode == modeEBPF:
-		h.Summary = fmt.Sprintf("eBPF service handling, no iptables rules: Cilium translates %s to one of %d endpoints from the EndpointSlices", hostPort(svc.ClusterIP, svc.Port), len(tr.Endpoints))
+	case byDataplane:
+		h.Summary = fmt.Sprintf("%s %s to one of %d endpoints from the EndpointSlices", lb.Translates, hostPort(svc.ClusterIP, svc.Port), len(tr.Endpoints))
 	case tr.Mode == string(netfilter.ProxyIPVS):
 		h.Summary = fmt.Sprintf("IPVS virtual server %s (kube-proxy ipvs mode) balances to %d endpoints from the EndpointSlices", hostPort(svc.ClusterIP, svc.Port), len(tr.Endpoints))
 	case matched && len(shares) > 0:

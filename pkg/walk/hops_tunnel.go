@@ -7,20 +7,20 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
+	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
-
-// overheads are the bytes each encapsulation adds to an IPv4 packet (outer IPv4 header included).
-var overheads = map[string]int{"VXLAN": 50, "Geneve": 50, "IPIP": 20, "6in4": 20, "IPIP6": 40, "WireGuard": 60}
 
 // tunnel is an encapsulation as the walk reasons about it.
 type tunnel struct {
-	typ      string
-	dev      iproute.Link
-	vni      int
-	port     int
-	local    string // the outer source (this node's VTEP)
-	remote   string // the outer destination (the remote node's VTEP)
-	underlay iproute.Route
+	typ    string
+	dev    iproute.Link
+	vni    int
+	port   int
+	local  string // the outer source (this node's VTEP)
+	remote string // the outer destination (the remote node's VTEP)
+	// inDataplaneMap: the remote VTEP came from the dataplane's own tunnel map, not the FDB.
+	inDataplaneMap bool
+	underlay       iproute.Route
 }
 
 // tunnelHops: the source node encapsulates the packet on a tunnel device and sends it out of its
@@ -52,7 +52,7 @@ func (r *reasoner) tunnelHops(nv *NodeView, rt iproute.Route, dev iproute.Link, 
 	}
 	hops := []api.Hop{h}
 	under, ok := r.underlayHop(nv, &t, pkt)
-	enc := &api.PacketEncapsulation{Type: t.typ, Device: dev.Name, VNI: t.vni, Port: t.port, MTU: dev.MTU, Overhead: overheads[t.typ]}
+	enc := &api.PacketEncapsulation{Type: t.typ, Device: dev.Name, VNI: t.vni, Port: t.port, MTU: dev.MTU, Overhead: overhead(t.typ)}
 	if ok {
 		if ul, found := nv.Facts.Links.ByName(t.underlay.Dev); found && dev.MTU > 0 && ul.MTU > 0 {
 			fits := dev.MTU+enc.Overhead <= ul.MTU
@@ -79,6 +79,11 @@ func (r *reasoner) tunnelHops(nv *NodeView, rt iproute.Route, dev iproute.Link, 
 		return hops
 	}
 	return append(hops, r.remoteHops(rnv, &t, ep, pkt, outer)...)
+}
+
+func overhead(typ string) int {
+	e, _ := dataplane.EncapsulationOfType(typ)
+	return e.Overhead
 }
 
 func tunnelShows(t tunnel) string {
@@ -116,21 +121,18 @@ func tunnelParams(t tunnel) string {
 }
 
 // remoteVTEP finds the outer destination: the device's fixed remote, IPIP's gateway (a node address), or
-// for VXLAN the next hop's MAC from the neighbour table and that MAC's VTEP from the FDB, as Calico and
-// flannel program them. Cilium keeps its tunnel map in eBPF: the remote node's address comes from the API.
+// the dataplane's own tunnel map, or for VXLAN the next hop's MAC from the neighbour table and that MAC's
+// VTEP from the FDB, as Calico and flannel program them.
 func (r *reasoner) remoteVTEP(nv *NodeView, rt iproute.Route, t *tunnel, ep EndpointInput, h *api.Hop) string {
 	if d := t.dev.Info; d != nil && d.Data != nil && d.Data.Remote != "" && d.Data.Remote != "any" {
 		t.remote = d.Data.Remote
 		return "the device's fixed remote " + t.remote
 	}
-	if strings.HasPrefix(t.dev.Name, "cilium_") {
-		for _, a := range r.node(ep.Node).Addresses {
-			t.remote = a.String()
-			h.Evidence = append(h.Evidence, api.Evidence{Object: "Node " + ep.Node, Shows: "the endpoint's node address " + t.remote + " (Cilium's tunnel map lives in eBPF, not in the FDB)"})
-			return fmt.Sprintf("to node %s at %s (Cilium's eBPF tunnel map; the VNI carries the source's security identity)", ep.Node, t.remote)
-		}
-		h.Problems = append(h.Problems, "the endpoint's node address is unknown: Cilium's tunnel map is in eBPF")
-		return "remote VTEP unknown (Cilium's eBPF tunnel map)"
+	if v, ok := nv.plugin().RemoteVTEP(t.dev, ep.Node, r.node(ep.Node).Addresses); ok {
+		t.remote, t.inDataplaneMap = v.Remote, true
+		h.Evidence = append(h.Evidence, v.Evidence...)
+		h.Problems = append(h.Problems, v.Problems...)
+		return v.How
 	}
 	nextHop := rt.Gateway
 	if nextHop == "" {
@@ -142,7 +144,7 @@ func (r *reasoner) remoteVTEP(nv *NodeView, rt iproute.Route, t *tunnel, ep Endp
 	}
 	neigh, ok := nv.Facts.Neighbours.Find(nextHop, t.dev.Name)
 	if !ok || neigh.LLAddr == "" {
-		h.Problems = append(h.Problems, fmt.Sprintf("no neighbour entry for %s on %s: the node cannot build the inner Ethernet header (Calico and flannel program it statically)", nextHop, t.dev.Name))
+		h.Problems = append(h.Problems, fmt.Sprintf("no neighbour entry for %s on %s: the node cannot build the inner Ethernet header (VXLAN dataplanes program it statically)", nextHop, t.dev.Name))
 		h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: iproute.NeighShow(), Shows: "no entry for " + nextHop + " on " + t.dev.Name})
 		return "next hop " + nextHop + ", whose MAC is unknown"
 	}
@@ -253,9 +255,10 @@ func vniOf(l iproute.Link) int {
 }
 
 // matchingTunnel is the device on a remote node that takes t's packets: same type, and for VXLAN and
-// Geneve the same VNI (Cilium's VNI is a security identity, so its device is matched by name).
+// Geneve the same VNI. A dataplane that keeps its own tunnel map may put something else in the VNI (Cilium
+// its security identities), so its device is matched by name.
 func matchingTunnel(links iproute.Links, t tunnel) (iproute.Link, bool) {
-	if strings.HasPrefix(t.dev.Name, "cilium_") {
+	if t.inDataplaneMap {
 		return links.ByName(t.dev.Name)
 	}
 	for _, l := range links {
@@ -278,9 +281,9 @@ func (r *reasoner) arrive(rnv *NodeView, iif string, ep EndpointInput, pkt *api.
 		return hops
 	}
 	kind, dev := classify(rt, rnv.Facts.Links)
-	if rnv.Dataplane == "cilium" && kind != egressPodPeer && kind != egressLocal {
+	if by, bypass := rnv.plugin().Bypass(rnv.Facts); bypass && kind != egressPodPeer && kind != egressLocal {
 		if peer, found := endpointPeer(rnv, ep); found {
-			hops[len(hops)-1].Summary += "; Cilium's eBPF program on " + iif + " delivers it to " + peer.Name
+			hops[len(hops)-1].Summary += "; " + by.Deliverer + " on " + iif + " delivers it to " + peer.Name
 			return append(hops, r.destinationHops(rnv, peer, ep, pkt)...)
 		}
 	}

@@ -5,8 +5,8 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
+	"github.com/packetwalk/kubectl-packetwalk/plugins/generic"
 )
 
 // Protocols a walk can probe.
@@ -53,15 +53,23 @@ type PodView struct {
 type NodeView struct {
 	Name  string
 	Facts *nodefacts.Node
-	// Dataplane is the detected dataplane ("calico", "flannel", "cilium", "generic"), with its evidence.
+	// Dataplane is the detected dataplane's name, with its evidence: for people, never compared.
 	Dataplane         string
 	DataplaneEvidence []string
 	// Addresses are the node's InternalIP/ExternalIP addresses from the Node object.
 	Addresses []netip.Addr
 	Warnings  []string
-	// Describe is the dataplane plugin's view of a pod attachment (its gateway resolution); nil when no
-	// plugin is known, and the walk explains the gateway from the facts alone.
-	Describe func(pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description
+	// Plugin is the node's dataplane plugin, which the walk asks what the node's tables do not say; nil
+	// when none was detected, and the kernel's tables are taken at their word.
+	Plugin dataplane.Plugin
+}
+
+// plugin is the node's dataplane plugin, or the fallback that takes the kernel's tables at their word.
+func (nv *NodeView) plugin() dataplane.Plugin {
+	if nv.Plugin == nil {
+		return generic.Plugin{}
+	}
+	return nv.Plugin
 }
 
 // Destination is the destination as resolved from the API.

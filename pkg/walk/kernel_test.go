@@ -298,7 +298,7 @@ func runLab(t *testing.T, lab *netnslab.Lab, kinds dataplaneKinds, scenarioName,
 
 func walkAndObserve(t *testing.T, ctx context.Context, c Cluster, req Request) (*api.Walk, *Input, *Observation) {
 	t.Helper()
-	in, err := Gather(ctx, c, req, RandomSourcePort())
+	in, err := Gather(ctx, c, req, randomSourcePort())
 	if err != nil {
 		t.Fatalf("gathering: %v", err)
 	}
@@ -310,8 +310,8 @@ func walkAndObserve(t *testing.T, ctx context.Context, c Cluster, req Request) (
 	if err != nil {
 		t.Fatalf("observing: %v", err)
 	}
-	Apply(w, in, obs)
-	DiagnoseDrops(ctx, c.Runner, in, w)
+	Judge(w, in, obs)
+	diagnoseDrops(ctx, c.Runner, in, w)
 	return w, in, obs
 }
 

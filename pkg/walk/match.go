@@ -6,6 +6,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/summary"
+	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
 
 // IP protocol numbers, TCP flag bits and ICMPv4 types the matching looks at.
@@ -264,7 +265,7 @@ func observedPacket(f *summary.Packet) *api.HopPacket {
 	hp := &api.HopPacket{Src: endpointString(f.Src, f.SrcPort, f.Proto), Dst: endpointString(f.Dst, f.DstPort, f.Proto)}
 	if e, ok := outerTunnel(f); ok {
 		hp.OuterSrc, hp.OuterDst = e.Src.String(), e.Dst.String()
-		hp.Encapsulation = &api.PacketEncapsulation{Type: encapsulationType(e.Type), VNI: int(e.VNI), Port: int(e.DstPort)}
+		hp.Encapsulation = &api.PacketEncapsulation{Type: dataplane.DecodedType(e.Type), VNI: int(e.VNI), Port: int(e.DstPort)}
 	}
 	return hp
 }

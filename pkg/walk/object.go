@@ -30,9 +30,3 @@ func PrintObject(out io.Writer, format string, w *api.Walk) error {
 	}
 	return fmt.Errorf("unknown output format %q: use json or yaml", format)
 }
-
-// LocalPortBusy says the probe could not use its chosen source port (taken in the pod's namespace): the
-// walk should choose another and probe again.
-func LocalPortBusy(obs *Observation) bool {
-	return obs.Probe.Kind != ProbeICMP && obs.Probe.ExitCode == curlLocalPortBusy
-}

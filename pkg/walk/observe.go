@@ -118,10 +118,20 @@ type Observation struct {
 	Captures []pointCapture
 	// Started is when the probe was sent.
 	Started time.Time
+	// matched is the probe's packets found in the captures, found once for the verdict and the pcapng.
+	matched *matched
+}
+
+// match finds the probe's packets in the captures of w's hops, the first time it is asked.
+func (o *Observation) match(w *api.Walk, in *Input) *matched {
+	if o.matched == nil {
+		o.matched = matchProbe(in, o.decodeAll(vxlanPortsOf(w)))
+	}
+	return o.matched
 }
 
 // Observe sends the probe from the source pod while capturing at every hop of w, and returns what each
-// capture saw. The walk itself is annotated by Match and Judge.
+// capture saw. Judge annotates the walk with it.
 func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts ObserveOptions) (*Observation, error) {
 	if in.Source.Net == nil && !in.Source.HostNetwork {
 		return nil, fmt.Errorf("the source pod's network namespace was not found on node %s: %s", in.Source.Node, in.Source.LookupErr)
@@ -164,7 +174,7 @@ func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts
 	if in.Source.Net != nil {
 		spec.PID = in.Source.Net.PID
 	}
-	argv := ProbeArgv(spec)
+	argv := probeArgv(spec)
 	obs := &Observation{Started: time.Now()}
 	res, err := r.Run(ctx, in.Source.Node, argv)
 	if err != nil {
@@ -172,7 +182,7 @@ func Observe(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk, opts
 		wg.Wait()
 		return nil, fmt.Errorf("sending the probe from node %s: %w", in.Source.Node, err)
 	}
-	obs.Probe = ParseProbe(spec.Kind, argv, res)
+	obs.Probe = parseProbe(spec.Kind, argv, res)
 	obs.Probe.Node, obs.Probe.SourcePort = in.Source.Node, in.SourcePort
 
 	select {

@@ -20,7 +20,7 @@ func TestObservedOnRecordedCaptures(t *testing.T) {
 			t.Run(scenario+"/"+name, func(t *testing.T) {
 				ro, obs := loadObservation(t, scenario, name)
 				w, in, _ := reasonRecorded(t, scenario, ro.Request, ro.SourcePort)
-				Apply(w, in, obs)
+				Judge(w, in, obs)
 				if w.Verdict.Result != api.VerdictReplyReceived || w.Verdict.RTT == "" {
 					t.Fatalf("verdict %+v\n%s", w.Verdict, renderText(w))
 				}
@@ -67,8 +67,8 @@ func TestObservedOnRecordedCaptures(t *testing.T) {
 		t.Run(scenario+"/drop", func(t *testing.T) {
 			ro, obs := loadObservation(t, scenario, "drop-on-destination-node")
 			w, in, runner := reasonRecorded(t, scenario, ro.Request, ro.SourcePort)
-			Apply(w, in, obs)
-			DiagnoseDrops(context.Background(), runner, in, w)
+			Judge(w, in, obs)
+			diagnoseDrops(context.Background(), runner, in, w)
 			v := w.Verdict
 			if v.Result != api.VerdictStopped || v.LastSeen == nil || v.FirstMissing == nil {
 				t.Fatalf("verdict %+v\n%s", v, renderText(w))
@@ -104,7 +104,7 @@ func findHop(p api.WalkPath, kind string) *api.Hop {
 func TestWritePcapngKeepsOnlyTheProbe(t *testing.T) {
 	ro, obs := loadObservation(t, "calico-vxlan", "pod-cross-node")
 	w, in, _ := reasonRecorded(t, "calico-vxlan", ro.Request, ro.SourcePort)
-	Apply(w, in, obs)
+	Judge(w, in, obs)
 	var buf bytes.Buffer
 	n, err := WritePcapng(&buf, w, in, obs)
 	if err != nil {
@@ -143,7 +143,7 @@ func TestVerdictWhenNoCaptureRan(t *testing.T) {
 			obs.Captures[i].err = "tcpdump exited with status 127: sh: tcpdump: not found"
 		}
 		obs.Probe.Connected = connected
-		Apply(w, in, obs)
+		Judge(w, in, obs)
 		want := api.VerdictProbeFailed
 		if connected {
 			want = api.VerdictReplyReceived
@@ -153,25 +153,6 @@ func TestVerdictWhenNoCaptureRan(t *testing.T) {
 		}
 		if !connected && !strings.Contains(w.Verdict.Summary, "tcpdump: not found") {
 			t.Errorf("verdict does not say why: %s", w.Verdict.Summary)
-		}
-	}
-}
-
-// TestEncapsulationTypesAreDeviceTypes: an observed tunnel is named as the device that adds it, so that it
-// compares with the expected hops.
-func TestEncapsulationTypesAreDeviceTypes(t *testing.T) {
-	deviceTypes := map[string]bool{}
-	for _, typ := range tunnelKinds {
-		deviceTypes[typ] = true
-	}
-	for summaryType, typ := range encapsulationTypes {
-		if !deviceTypes[typ] {
-			t.Errorf("the summary's %q is observed as %q, which no tunnel device is", summaryType, typ)
-		}
-	}
-	for summaryType, want := range map[string]string{"vxlan": "VXLAN", "geneve": "Geneve", "ipip": "IPIP", "6in4": "6in4", "4in6": "IPIP6", "gre": "GRE"} {
-		if got := encapsulationType(summaryType); got != want {
-			t.Errorf("encapsulationType(%q) = %q, want %q", summaryType, got, want)
 		}
 	}
 }

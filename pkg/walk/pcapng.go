@@ -13,8 +13,7 @@ import (
 // interface per hop ("node2/vxlan.calico (decapsulation)"), in time order, for Wireshark. It returns the
 // number of packets written.
 func WritePcapng(out io.Writer, w *api.Walk, in *Input, obs *Observation) (int, error) {
-	decoded := obs.decodeAll(vxlanPortsOf(w))
-	mt := matchProbe(in, decoded)
+	mt := obs.match(w, in)
 	nw, err := capture.NewPcapngWriter(out)
 	if err != nil {
 		return 0, fmt.Errorf("writing the walk's pcapng: %w", err)
@@ -39,7 +38,7 @@ func WritePcapng(out io.Writer, w *api.Walk, in *Input, obs *Observation) (int, 
 		ids[i] = id
 	}
 	var keep []decodedPacket
-	for _, ps := range decoded {
+	for _, ps := range mt.packets {
 		for _, p := range ps {
 			if mt.m.belongs(&p.Packet) {
 				keep = append(keep, p)

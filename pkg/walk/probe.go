@@ -43,17 +43,17 @@ func probeKind(protocol string) string {
 	return ProbeHTTP
 }
 
-// RandomSourcePort picks the probe's source port from the middle of Linux's ephemeral range, so the
+// randomSourcePort picks the probe's source port from the middle of Linux's ephemeral range, so the
 // captures can filter on it before the probe is sent.
-var RandomSourcePort = func() int { return 33000 + rand.IntN(27000) }
+var randomSourcePort = func() int { return 33000 + rand.IntN(27000) }
 
 // curlFormat makes curl print "HTTP_CODE TIME_CONNECT" whatever happens.
 const curlFormat = "%{http_code} %{time_connect}\n"
 
-// ProbeArgv is the probe's command: curl for HTTP (a real TCP connection from a chosen source port),
+// probeArgv is the probe's command: curl for HTTP (a real TCP connection from a chosen source port),
 // ping for ICMP, and curl's TFTP client for UDP (one read request datagram from a chosen source port).
 // It runs in the pod's network namespace through nsenter, so the pod needs no tools.
-func ProbeArgv(s ProbeSpec) []string {
+func probeArgv(s ProbeSpec) []string {
 	secs := strconv.Itoa(max(1, int(s.Timeout.Round(time.Second)/time.Second)))
 	var argv []string
 	switch s.Kind {
@@ -86,8 +86,8 @@ const (
 	curlLocalPortBusy   = 45
 )
 
-// ParseProbe reads what the probe command printed.
-func ParseProbe(kind string, argv []string, res noderun.Result) api.Probe {
+// parseProbe reads what the probe command printed.
+func parseProbe(kind string, argv []string, res noderun.Result) api.Probe {
 	p := api.Probe{Kind: kind, Command: argv, ExitCode: res.ExitCode}
 	out := strings.TrimSpace(string(res.Stdout))
 	errText := strings.TrimSpace(string(res.Stderr))

@@ -44,8 +44,8 @@ type RouteAnswer struct {
 // RouteAnswers maps questions to answers.
 type RouteAnswers map[RouteQuery]RouteAnswer
 
-// ParseRouteAnswer turns a command's result into an answer.
-func ParseRouteAnswer(res noderun.Result) RouteAnswer {
+// parseRouteAnswer turns a command's result into an answer.
+func parseRouteAnswer(res noderun.Result) RouteAnswer {
 	if !res.OK() {
 		msg := strings.TrimSpace(string(res.Stderr))
 		if msg == "" {

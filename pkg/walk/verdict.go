@@ -7,15 +7,15 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 )
 
-// Apply annotates w with what obs saw: each capture hop's observation, the path the probe took, the
+// Judge annotates w with what obs saw: each capture hop's observation, the path the probe took, the
 // probe itself and the verdict.
-func Apply(w *api.Walk, in *Input, obs *Observation) {
-	mt := matchProbe(in, obs.decodeAll(vxlanPortsOf(w)))
+func Judge(w *api.Walk, in *Input, obs *Observation) {
+	mt := obs.match(w, in)
 	annotate(w, obs, mt)
 	probe := obs.Probe
 	probe.Endpoint = mt.endpoint
 	w.Probe = &probe
-	w.Verdict = judge(w, in, mt)
+	w.Verdict = verdictOf(w, in, mt)
 }
 
 // judgedPath is the path the verdict is about: the one the probe took, else the only one, else the first
@@ -67,7 +67,7 @@ func hopName(h api.Hop) string {
 	return fmt.Sprintf("%s (%s)", h.Title, where)
 }
 
-func judge(w *api.Walk, in *Input, mt *matched) api.Verdict {
+func verdictOf(w *api.Walk, in *Input, mt *matched) api.Verdict {
 	p := w.Probe
 	pi, known := judgedPath(w)
 	hops := captureHops(w, pi, known)

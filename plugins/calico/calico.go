@@ -15,7 +15,7 @@ import (
 )
 
 // Plugin is Calico.
-type Plugin struct{}
+type Plugin struct{ dataplane.KernelDatapath }
 
 var _ dataplane.Plugin = Plugin{}
 
@@ -92,8 +92,8 @@ func routesVia(node *nodefacts.Node, dev string) bool {
 }
 
 // Describe implements dataplane.Plugin.
-func (Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
-	d := dataplane.Description{Gateway: dataplane.DescribeGateway(node, pod, att)}
+func (p Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
+	d := dataplane.Description{Gateway: dataplane.PodGatewayOf(p, node, pod, att)}
 	if att.PodLink.Name != "eth0" {
 		// Calico names the peer of the pod's main interface only.
 		return d

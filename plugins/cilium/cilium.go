@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/netfilter"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
@@ -60,17 +59,8 @@ func (Plugin) Tunnels(node *nodefacts.Node) []dataplane.Tunnel {
 }
 
 // Describe implements dataplane.Plugin.
-func (Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
-	d := dataplane.Description{Gateway: dataplane.DescribeGateway(node, pod, att)}
-	if gw := d.Gateway; gw != nil {
-		if host, ok := node.Links.ByName("cilium_host"); ok && host.HasIPString(gw.IP) {
-			// The gateway is cilium_host's address, but the ARP answer comes from Cilium's eBPF program
-			// on the pod's lxc device, with the lxc device's MAC.
-			gw.Resolution = api.GatewayHostInterface
-			gw.ExpectedMAC = att.HostPeer.MAC
-			gw.Explanation = fmt.Sprintf("%s is cilium_host's address; Cilium's eBPF program on %s answers ARP for it with %s's MAC %s", gw.IP, att.HostPeer.Name, att.HostPeer.Name, att.HostPeer.MAC)
-		}
-	}
+func (p Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
+	d := dataplane.Description{Gateway: dataplane.PodGatewayOf(p, node, pod, att)}
 	d.Warnings = append(d.Warnings, fmt.Sprintf("Cilium's eBPF datapath can deliver packets past the host veth %s (bpf_redirect_peer, eBPF host routing): tcpdump there may see only one direction or nothing", att.HostPeer.Name))
 	return d
 }

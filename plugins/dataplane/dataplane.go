@@ -4,11 +4,13 @@ package dataplane
 
 import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
 )
 
-// Plugin is the knowledge packetwalk has about one dataplane (CNI).
+// Plugin is the knowledge packetwalk has about one dataplane (CNI). Code outside plugins/ asks it
+// questions and never compares a dataplane's name.
 type Plugin interface {
 	// Name is the dataplane's name as shown to users ("calico").
 	Name() string
@@ -21,6 +23,10 @@ type Plugin interface {
 	Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) Description
 	// Warnings are node-wide caveats of the dataplane (e.g. eBPF bypassing the host veth).
 	Warnings(node *nodefacts.Node) []string
+	// Gateway explains how the pod resolves its next hop rt.Gateway from att: ExplainGateway, unless the
+	// dataplane answers ARP its own way.
+	Gateway(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment, rt iproute.Route) GatewayExplanation
+	Forwarding
 }
 
 // Detection is a plugin's confidence (0: not this dataplane, 100: certain) with the facts behind it.

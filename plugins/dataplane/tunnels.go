@@ -1,13 +1,33 @@
 package dataplane
 
 import (
+	"strings"
+
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 )
 
-// Bytes each encapsulation adds to an IPv4 packet: outer IPv4 (20) plus UDP (8) and the VXLAN header (8)
-// and inner Ethernet (14) for VXLAN; the outer IPv4 header for IPIP; Geneve like VXLAN without options;
-// WireGuard's outer IPv4, UDP, its 32-byte header and 16-byte tag.
+// Encapsulation is one way of carrying packets inside others, as a link kind makes it, as the capture
+// decoder names it and as packetwalk shows it.
+type Encapsulation struct {
+	// Type is packetwalk's name ("VXLAN").
+	Type string
+	// LinkKind is the kind `ip -d link` gives the device that adds it ("vxlan").
+	LinkKind string
+	// Decoded are the summarizer's names for it in a capture.
+	Decoded []string
+	// Overhead is the bytes it adds to an IPv4 packet (outer IPv4 header included).
+	Overhead int
+	// DefaultPort is its UDP port when the device does not say (0: not over UDP).
+	DefaultPort int
+	// Overlay says CNI dataplanes use it between nodes; sit and ip6tnl devices exist whenever their module
+	// is loaded and are left out of a node's tunnels.
+	Overlay bool
+}
+
+// Overheads of the overlays: outer IPv4 (20) plus UDP (8), the VXLAN header (8) and inner Ethernet (14) for
+// VXLAN; the outer IPv4 header for IPIP; Geneve like VXLAN without options; WireGuard's outer IPv4, UDP, its
+// 32-byte header and 16-byte tag.
 const (
 	OverheadVXLAN     = 50
 	OverheadIPIP      = 20
@@ -15,27 +35,71 @@ const (
 	OverheadWireGuard = 60
 )
 
-// TunnelOf describes link as a tunnel, or returns false if it is not one.
+// encapsulations is packetwalk's one table of encapsulations. 8472 is the Linux default VXLAN port when no
+// dstport is given.
+var encapsulations = []Encapsulation{
+	{Type: "VXLAN", LinkKind: "vxlan", Decoded: []string{"vxlan"}, Overhead: OverheadVXLAN, DefaultPort: 8472, Overlay: true},
+	{Type: "IPIP", LinkKind: "ipip", Decoded: []string{"ipip"}, Overhead: OverheadIPIP, Overlay: true},
+	{Type: "Geneve", LinkKind: "geneve", Decoded: []string{"geneve"}, Overhead: OverheadGeneve, DefaultPort: 6081, Overlay: true},
+	{Type: "WireGuard", LinkKind: "wireguard", Decoded: []string{"wireguard"}, Overhead: OverheadWireGuard, Overlay: true},
+	{Type: "6in4", LinkKind: "sit", Decoded: []string{"6in4"}, Overhead: 20},
+	{Type: "IPIP6", LinkKind: "ip6tnl", Decoded: []string{"4in6", "6in6"}, Overhead: 40},
+}
+
+// EncapsulationOfLink is the encapsulation a device of that link kind adds.
+func EncapsulationOfLink(kind string) (Encapsulation, bool) {
+	for _, e := range encapsulations {
+		if e.LinkKind == kind {
+			return e, true
+		}
+	}
+	return Encapsulation{}, false
+}
+
+// EncapsulationOfType is the encapsulation packetwalk calls typ.
+func EncapsulationOfType(typ string) (Encapsulation, bool) {
+	for _, e := range encapsulations {
+		if e.Type == typ {
+			return e, true
+		}
+	}
+	return Encapsulation{}, false
+}
+
+// DecodedType names a tunnel the capture decoder found as packetwalk does. Types no device adds ("gre",
+// "vxlan-gpe", …) are shown in capitals.
+func DecodedType(decoded string) string {
+	for _, e := range encapsulations {
+		for _, d := range e.Decoded {
+			if d == decoded {
+				return e.Type
+			}
+		}
+	}
+	return strings.ToUpper(decoded)
+}
+
+// TunnelOf describes link as a tunnel, or returns false if it is not an overlay device.
 func TunnelOf(node *nodefacts.Node, l iproute.Link) (Tunnel, bool) {
-	t := Tunnel{Device: l.Name, MTU: l.MTU}
+	e, ok := EncapsulationOfLink(l.Kind())
+	if !ok || !e.Overlay {
+		return Tunnel{}, false
+	}
 	var d iproute.InfoData
 	if l.Info != nil && l.Info.Data != nil {
 		d = *l.Info.Data
 	}
-	switch l.Kind() {
-	case "vxlan":
-		t.Type, t.VNI, t.Port, t.Local, t.Overhead = "VXLAN", d.ID, d.Port, d.Local, OverheadVXLAN
-	case "ipip":
-		t.Type, t.Local, t.Overhead = "IPIP", d.Local, OverheadIPIP
-	case "geneve":
-		t.Type, t.VNI, t.Port, t.Overhead = "Geneve", d.ID, d.Port, OverheadGeneve
+	t := Tunnel{Type: e.Type, Device: l.Name, MTU: l.MTU, Overhead: e.Overhead}
+	switch e.Type {
+	case "VXLAN":
+		t.VNI, t.Port, t.Local = d.ID, d.Port, d.Local
+	case "IPIP":
+		t.Local = d.Local
+	case "Geneve":
+		t.VNI, t.Port = d.ID, d.Port
 		if t.Port == 0 {
-			t.Port = 6081
+			t.Port = e.DefaultPort
 		}
-	case "wireguard":
-		t.Type, t.Overhead = "WireGuard", OverheadWireGuard
-	default:
-		return Tunnel{}, false
 	}
 	if t.Local == "any" {
 		t.Local = ""

@@ -13,7 +13,7 @@ import (
 )
 
 // Plugin is flannel.
-type Plugin struct{}
+type Plugin struct{ dataplane.KernelDatapath }
 
 var _ dataplane.Plugin = Plugin{}
 
@@ -59,8 +59,8 @@ func (Plugin) Tunnels(node *nodefacts.Node) []dataplane.Tunnel {
 }
 
 // Describe implements dataplane.Plugin.
-func (Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
-	d := dataplane.Description{Gateway: dataplane.DescribeGateway(node, pod, att)}
+func (p Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
+	d := dataplane.Description{Gateway: dataplane.PodGatewayOf(p, node, pod, att)}
 	if att.HostPeer.Name != "" && att.HostPeer.Master != "cni0" {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("host peer %s is not a port of cni0 (master %q)", att.HostPeer.Name, att.HostPeer.Master))
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // Plugin is the fallback dataplane.
-type Plugin struct{}
+type Plugin struct{ dataplane.KernelDatapath }
 
 var _ dataplane.Plugin = Plugin{}
 
@@ -51,8 +51,8 @@ func (Plugin) Tunnels(node *nodefacts.Node) []dataplane.Tunnel {
 }
 
 // Describe implements dataplane.Plugin.
-func (Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
-	return dataplane.Description{Gateway: dataplane.DescribeGateway(node, pod, att)}
+func (p Plugin) Describe(node *nodefacts.Node, pod *nodefacts.PodNet, att podnet.Attachment) dataplane.Description {
+	return dataplane.Description{Gateway: dataplane.PodGatewayOf(p, node, pod, att)}
 }
 
 // Warnings implements dataplane.Plugin.

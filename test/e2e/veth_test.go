@@ -18,8 +18,8 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/test/e2e/framework"
 )
@@ -85,7 +85,7 @@ func TestVethAndNode(t *testing.T) {
 	t.Run("node view", func(t *testing.T) { nodeView(t, c, r) })
 	t.Run("helper pods already running", func(t *testing.T) {
 		start := time.Now()
-		if _, _, err := view.Veths(context.Background(), c.Client, r, pods); err != nil {
+		if _, _, err := inspect.Veths(context.Background(), c.Client, r, pods); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("veth for %d pods on 2 nodes with the helper pods running took %s (2 execs per node)", len(pods), time.Since(start).Round(time.Millisecond))
@@ -114,7 +114,7 @@ func TestVethAndNode(t *testing.T) {
 // hold, read independently from the host, for pods on both nodes, including the shell-less client pod.
 func vethMatchesTheNodes(t *testing.T, c *framework.Cluster, r noderun.Runner, pods []*corev1.Pod) {
 	start := time.Now()
-	list, ex, err := view.Veths(context.Background(), c.Client, r, pods)
+	list, ex, err := inspect.Veths(context.Background(), c.Client, r, pods)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func vethMatchesTheNodes(t *testing.T, c *framework.Cluster, r noderun.Runner, p
 // nodeView checks the node view of node 1 against the cluster's known dataplane.
 func nodeView(t *testing.T, c *framework.Cluster, r noderun.Runner) {
 	node := c.Nodes[0].Name
-	nn, _, err := view.NodeNetwork(context.Background(), c.Client, r, node)
+	nn, _, err := inspect.NodeNetwork(context.Background(), c.Client, r, node)
 	if err != nil {
 		t.Fatal(err)
 	}

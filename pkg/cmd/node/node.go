@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
@@ -117,7 +117,7 @@ func (o *Options) Run(ctx context.Context) error {
 }
 
 func (o *Options) run(ctx context.Context, r noderun.Runner) error {
-	nn, ex, err := view.NodeNetwork(ctx, o.client, r, o.name)
+	nn, ex, err := inspect.NodeNetwork(ctx, o.client, r, o.name)
 	if err != nil {
 		return err
 	}

@@ -222,10 +222,16 @@ func (o *Options) Run(ctx context.Context) error {
 // run is Run once the session is open: what tests drive with a fake client and a recorded runner.
 func (o *Options) run(ctx context.Context, c walk.Cluster) error {
 	start := time.Now()
-	w, err := o.walk(ctx, c)
+	res, err := walk.Run(ctx, c, o.request(), o.walkOptions())
 	if err != nil {
 		return err
 	}
+	if o.WriteTo != "" {
+		if err := o.writePcapng(res); err != nil {
+			return err
+		}
+	}
+	w := res.Walk
 	if err := o.print(w); err != nil {
 		return err
 	}
@@ -239,73 +245,24 @@ func (o *Options) run(ctx context.Context, c walk.Cluster) error {
 	return fmt.Errorf("no answer from %s: %s", o.To, w.Verdict.Summary)
 }
 
-// localPortBusyRetries is how often a probe whose chosen source port was taken is sent again.
-const localPortBusyRetries = 3
-
-func (o *Options) walk(ctx context.Context, c walk.Cluster) (*api.Walk, error) {
-	req := o.request()
-	sourcePort := 0
-	if !o.NoProbe {
-		sourcePort = o.SourcePort
-		if sourcePort == 0 {
-			sourcePort = walk.RandomSourcePort()
-		}
-	}
-	phase := time.Now()
-	in, err := walk.Gather(ctx, c, req, sourcePort)
-	if err != nil {
-		return nil, err
-	}
-	o.timing("node and API facts", &phase)
-	for attempt := 0; ; attempt++ {
-		w, err := walk.Reason(ctx, c.Runner, in)
-		if err != nil {
-			return nil, err
-		}
-		o.timing("route questions", &phase)
-		if o.NoProbe {
-			return w, nil
-		}
-		opts := walk.DefaultObserveOptions()
-		opts.ProbeTimeout = o.ProbeTimeout
-		if o.Explain {
-			opts.Messages = o.ErrOut
-		}
-		obs, err := walk.Observe(ctx, c.Runner, in, w, opts)
-		if err != nil {
-			return nil, err
-		}
-		if walk.LocalPortBusy(obs) && attempt < localPortBusyRetries && in.SourcePort != 0 && o.SourcePort == 0 {
-			in.SourcePort = walk.RandomSourcePort()
-			continue
-		}
-		o.timing("captures and probe", &phase)
-		walk.Apply(w, in, obs)
-		walk.DiagnoseDrops(ctx, c.Runner, in, w)
-		o.timing("verdict", &phase)
-		if o.WriteTo != "" {
-			if err := o.writePcapng(w, in, obs); err != nil {
-				return nil, err
-			}
-		}
-		return w, nil
-	}
-}
-
-// timing tells, with --explain, how long a phase took.
-func (o *Options) timing(what string, since *time.Time) {
+// walkOptions are the walk's options from the flags; --explain adds the phases' times and tcpdump's
+// messages on stderr.
+func (o *Options) walkOptions() walk.Options {
+	opts := walk.DefaultOptions()
+	opts.NoProbe, opts.SourcePort = o.NoProbe, o.SourcePort
+	opts.Observe.ProbeTimeout = o.ProbeTimeout
 	if o.Explain {
-		fmt.Fprintf(o.ErrOut, "%s: %s\n", what, time.Since(*since).Round(time.Millisecond))
+		opts.Phases, opts.Observe.Messages = o.ErrOut, o.ErrOut
 	}
-	*since = time.Now()
+	return opts
 }
 
-func (o *Options) writePcapng(w *api.Walk, in *walk.Input, obs *walk.Observation) error {
+func (o *Options) writePcapng(res *walk.Result) error {
 	f, err := os.Create(o.WriteTo)
 	if err != nil {
 		return fmt.Errorf("-w %s: %w", o.WriteTo, err)
 	}
-	n, err := walk.WritePcapng(f, w, in, obs)
+	n, err := walk.WritePcapng(f, res.Walk, res.Input, res.Observation)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -159,5 +160,23 @@ func TestColourOnlyOnATerminal(t *testing.T) {
 	}
 	if !strings.Contains(o.Out.(*bytes.Buffer).String(), "\x1b[32mreply received") {
 		t.Errorf("no colour on a terminal: %q", o.Out.(*bytes.Buffer).String())
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestRunGolden: the walk's text table as a user reads it, on the recorded Calico VXLAN lab.
+func TestRunGolden(t *testing.T) {
+	for _, tt := range []struct{ golden, to, explain string }{
+		{"calico-vxlan-curl-httpbin.txt", "httpbin", ""},
+		{"calico-vxlan-curl-svc-httpbin-explain.txt", "svc/httpbin", "--explain"},
+	} {
+		t.Run(tt.golden, func(t *testing.T) {
+			out, err := runRecorded(t, "", "curl", tt.to, tt.explain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmdtest.Golden(t, "testdata/"+tt.golden, []byte(out), *update)
+		})
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/apiget"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
 
@@ -155,7 +155,7 @@ func (o *Options) Run(ctx context.Context) error {
 
 // run is Run after the session is open: what tests drive with a fake client and a recorded runner.
 func (o *Options) run(ctx context.Context, r noderun.Runner, pods []*corev1.Pod) error {
-	list, ex, err := view.Veths(ctx, o.client, r, pods)
+	list, ex, err := inspect.Veths(ctx, o.client, r, pods)
 	if err != nil {
 		return err
 	}

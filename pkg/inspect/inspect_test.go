@@ -1,4 +1,4 @@
-package view_test
+package inspect_test
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
-	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/view"
 )
 
 func clientFor(s *nodefactstest.Scenario, extra ...runtime.Object) *fake.Clientset {
@@ -34,7 +34,7 @@ func find(t *testing.T, list *api.VethList, pod, iface string) api.Veth {
 
 func TestVethsCalicoVXLAN(t *testing.T) {
 	s := nodefactstest.Load(t, "calico-vxlan")
-	list, ex, err := view.Veths(context.Background(), clientFor(s), s.Runner, s.Pods())
+	list, ex, err := inspect.Veths(context.Background(), clientFor(s), s.Runner, s.Pods())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestVethsCalicoVXLAN(t *testing.T) {
 
 func TestVethsFlannelWithASecondInterface(t *testing.T) {
 	s := nodefactstest.Load(t, "flannel")
-	list, _, err := view.Veths(context.Background(), clientFor(s), s.Runner, []*corev1.Pod{s.Pod("default", "curl")})
+	list, _, err := inspect.Veths(context.Background(), clientFor(s), s.Runner, []*corev1.Pod{s.Pod("default", "curl")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestVethsOddCases(t *testing.T) {
 		pod("onwindows", func(p *corev1.Pod) { p.Spec.NodeName = "win1" }),
 		pod("onnotready", func(p *corev1.Pod) { p.Spec.NodeName = "node3" }),
 	}
-	list, _, err := view.Veths(context.Background(), clientFor(s, win, down), s.Runner, pods)
+	list, _, err := inspect.Veths(context.Background(), clientFor(s, win, down), s.Runner, pods)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestNodeNetwork(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
 			s := nodefactstest.Load(t, tt.scenario)
-			nn, _, err := view.NodeNetwork(context.Background(), clientFor(s), s.Runner, "node1")
+			nn, _, err := inspect.NodeNetwork(context.Background(), clientFor(s), s.Runner, "node1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -232,7 +232,7 @@ func TestNodeNetwork(t *testing.T) {
 
 func TestNodeNetworkExplains(t *testing.T) {
 	s := nodefactstest.Load(t, "cluster-flannel")
-	_, ex, err := view.NodeNetwork(context.Background(), clientFor(s), s.Runner, "pw-node1")
+	_, ex, err := inspect.NodeNetwork(context.Background(), clientFor(s), s.Runner, "pw-node1")
 	if err != nil {
 		t.Fatal(err)
 	}

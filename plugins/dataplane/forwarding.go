@@ -1,0 +1,58 @@
+package dataplane
+
+import (
+	"net/netip"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
+)
+
+// Forwarding is what the walk asks a dataplane about the way a packet goes where the node's kernel tables
+// and kube-proxy's rules do not tell the whole story. A dataplane whose packets follow those tables embeds
+// KernelDatapath; one with a datapath of its own (eBPF) answers here, and this is where it contributes
+// facts read from its own agent.
+type Forwarding interface {
+	// Bypass says whether the dataplane's own programs forward pod traffic on node, whatever the kernel's
+	// route says; false means the kernel route is what happens.
+	Bypass(node *nodefacts.Node) (Bypass, bool)
+	// ServiceLB says whether the dataplane translates Service addresses on node itself (in eBPF, at the
+	// socket), in place of kube-proxy's netfilter rules; false means kube-proxy's rules do.
+	ServiceLB(node *nodefacts.Node) (ServiceLB, bool)
+	// RemoteVTEP finds the outer destination of a packet for an endpoint on endpointNode (with the API's
+	// addresses nodeAddrs), encapsulated on dev, when the dataplane keeps it in a map of its own; false
+	// means the node's neighbour and FDB tables say.
+	RemoteVTEP(dev iproute.Link, endpointNode string, nodeAddrs []netip.Addr) (VTEP, bool)
+}
+
+// Bypass is a datapath that forwards by its own maps: a local endpoint's packet goes straight to its host
+// peer, a remote one's into Tunnel.
+type Bypass struct {
+	// Tunnel is the device remote endpoints' packets are encapsulated on; none in native routing.
+	Tunnel    iproute.Link
+	HasTunnel bool
+	// RouteNote is added to every routing decision of the node: what the kernel's answer stands for.
+	RouteNote string
+	// Deliverer names what hands a packet arriving from another node to the pod's host peer.
+	Deliverer string
+	// HostPeerNote is added to a destination host peer: what a capture there may miss.
+	HostPeerNote string
+}
+
+// ServiceLB is a dataplane's own translation of Service addresses.
+type ServiceLB struct {
+	// Mode names it in the walk's output ("ebpf").
+	Mode string
+	// Translates starts the Service hop's summary, which goes on with the address and the number of
+	// endpoints it chooses from.
+	Translates string
+}
+
+// VTEP is the remote end of a tunnel as the dataplane knows it.
+type VTEP struct {
+	// Remote is the outer destination address; "" when unknown.
+	Remote   string
+	How      string
+	Evidence []api.Evidence
+	Problems []string
+}
