@@ -33,7 +33,7 @@ func TestAdmissionFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			n := NewNodeAccess()
+			n := NewNodeAccess(helperpod.ProfileWalk)
 			cmd := &cobra.Command{Use: "verb", RunE: func(*cobra.Command, []string) error { return n.Validate() }}
 			n.AddFlags(cmd.Flags())
 			if !cmdtest.Execute(t, cmd, tt.args, tt.wantErr) {
