@@ -63,7 +63,7 @@ func explainPod(ex *Explanation, n *nodefacts.Node, l nodefacts.PodLookup, atts 
 			six := strings.Contains(strings.Join(c.Argv, " "), " -6 ")
 			for _, r := range pn.Routes {
 				if isIPv6Route(r) == six {
-					proved = append(proved, routeText(r))
+					proved = append(proved, r.String())
 				}
 			}
 		}
@@ -139,26 +139,6 @@ func prefixes(l iproute.Link) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
-}
-
-func routeText(r iproute.Route) string {
-	s := r.Dst
-	if r.Type != "" && r.Type != "unicast" {
-		s = r.Type + " " + s
-	}
-	if r.Gateway != "" {
-		s += " via " + r.Gateway
-	}
-	if r.Dev != "" {
-		s += " dev " + r.Dev
-	}
-	if r.Scope != "" && r.Scope != "global" {
-		s += " scope " + r.Scope
-	}
-	if r.OnLink() {
-		s += " onlink"
-	}
-	return s
 }
 
 func master(l iproute.Link) string {

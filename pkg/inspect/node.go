@@ -139,7 +139,7 @@ func explainNodeView(n *nodefacts.Node, out *api.NodeNetwork) *Explanation {
 		case strings.Contains(argv, " route show"):
 			for _, r := range out.PodRoutes {
 				if (strings.Contains(argv, "-6") && strings.Contains(r.Dst, ":")) || (!strings.Contains(argv, "-6") && !strings.Contains(r.Dst, ":")) {
-					proved = append(proved, fmt.Sprintf("%s → node %s", routeText(iproute.Route{Dst: r.Dst, Gateway: r.Gateway, Dev: r.Dev, Flags: onlinkFlag(r.OnLink)}), r.Node))
+					proved = append(proved, fmt.Sprintf("%s → node %s", iproute.Route{Dst: r.Dst, Gateway: r.Gateway, Dev: r.Dev, Flags: onlinkFlag(r.OnLink)}, r.Node))
 				}
 			}
 		case strings.Contains(argv, "fdb show") || strings.Contains(argv, "neigh show"):

@@ -58,11 +58,11 @@ func (r *reasoner) routeHop(kind, title string, nv *NodeView, q RouteQuery, pkt 
 		return rt, []api.Hop{h}, false
 	}
 	h.Interface = rt.Dev
-	h.Summary = describeRoute(rt)
+	h.Summary = rt.String()
 	if dst, err := netip.ParseAddr(q.Dst); err == nil {
 		if tr, found := nv.Facts.Routes.Lookup(dst); found {
 			h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: iproute.RouteShow(familyOf(dst)),
-				Shows: "the node's route table entry: " + describeRoute(tr)})
+				Shows: "the node's route table entry: " + tr.String()})
 		}
 	}
 	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && by.RouteNote != "" {

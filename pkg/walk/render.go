@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	pwprinter "github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 )
 
 // TextOptions tunes the text output.
@@ -59,7 +60,7 @@ func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 	}
 	p.others(w, shownPaths(w))
 	if w.Probe != nil && opt.Explain {
-		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, shellJoin(w.Probe.Command))
+		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, pwprinter.ShellQuote(w.Probe.Command))
 		if w.Probe.Output != "" {
 			p.printf("    %s\n", strings.ReplaceAll(w.Probe.Output, "\n", "\n    "))
 		}
@@ -256,7 +257,7 @@ func (p *printer) why(path api.WalkPath) {
 		for _, e := range h.Evidence {
 			switch {
 			case len(e.Command) > 0:
-				p.printf("      $ %s: %s\n        → %s\n", e.Node, shellJoin(e.Command), e.Shows)
+				p.printf("      $ %s: %s\n        → %s\n", e.Node, pwprinter.ShellQuote(e.Command), e.Shows)
 			case e.Object != "":
 				p.printf("      API %s\n        → %s\n", e.Object, e.Shows)
 			default:
@@ -316,23 +317,4 @@ func (p *printer) verdict(w *api.Walk) {
 			p.printf("  - %s\n", c)
 		}
 	}
-}
-
-// shellJoin prints argv for people to read and paste, quoting words a shell would split or expand. A
-// fixed wrapper script (`sh -c SCRIPT NAME ARGS…`) is shown by its name: the script is in the source.
-func shellJoin(argv []string) string {
-	out := make([]string, 0, len(argv))
-	for i := 0; i < len(argv); i++ {
-		a := argv[i]
-		if (a == "sh" || a == "/bin/sh") && i+3 < len(argv) && argv[i+1] == "-c" && (strings.Contains(argv[i+2], "\n") || len(argv[i+2]) > 60) {
-			out = append(out, a, "-c", "<"+argv[i+3]+" script>")
-			i += 3
-			continue
-		}
-		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;()<>*?[]#~{}!") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out = append(out, a)
-	}
-	return strings.Join(out, " ")
 }

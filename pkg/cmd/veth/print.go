@@ -1,38 +1,15 @@
 package veth
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"k8s.io/cli-runtime/pkg/printers"
-	"sigs.k8s.io/yaml"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 )
-
-// print writes list in format: a table ("" or "wide"), json or yaml.
-func print(w io.Writer, format string, list *api.VethList) error {
-	switch format {
-	case "json":
-		b, err := json.MarshalIndent(list, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(list)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
-	return printTable(w, list, format == "wide")
-}
 
 func printTable(w io.Writer, list *api.VethList, wide bool) error {
 	tw := printers.GetNewTabWriter(w)
