@@ -123,6 +123,8 @@ else
   export PACKETWALK_LAB=${E2E_LAB:-/tmp/packetwalk-e2e-lab} PACKETWALK_PREFIX=${E2E_PREFIX:-pwe} \
     PACKETWALK_API_PORT=${E2E_API_PORT:-26444}
   source "$repo/hack/cluster/lib/common.sh"
+  source "$repo/hack/cluster/lib/packages.sh"
+  (ensure_packages "${E2E_PACKAGES[@]}") || failed=1
   teardown() { "$repo/hack/cluster/down" >/dev/null 2>&1 || "$repo/hack/cluster/down"; }
   trap teardown EXIT
   trap 'exit 130' INT TERM

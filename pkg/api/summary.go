@@ -14,7 +14,7 @@ type Summary struct {
 	Flows []Flow `json:"flows"`
 	// Notes are the problems and facts worth a person's attention, most serious first, one line each. The
 	// typed lists below (DNAT, ARP, ICMPErrors, DNS, DecodeErrors) hold the same facts as data.
-	Notes        []SummaryNote      `json:"notes"`
+	Notes        []SummaryNote      `json:"notes,omitempty"`
 	DNAT         []DNATPair         `json:"dnat,omitempty"`
 	ARP          []ARPEntry         `json:"arp,omitempty"`
 	ICMPErrors   []ICMPError        `json:"icmpErrors,omitempty"`
@@ -43,11 +43,21 @@ type CaptureStats struct {
 	Malformed int64 `json:"malformed"`
 	// SkippedRecords counts packet records the reader could not return (e.g. naming an undescribed interface).
 	SkippedRecords int64 `json:"skippedRecords,omitempty"`
+	// NotDecoded counts the frames of link types the summarizer does not decode (PPP, …), by link type.
+	NotDecoded []LinkTypeCount `json:"notDecoded,omitempty"`
 	// Truncated is set when the stream ended inside a record; ReadError says how reading ended if not cleanly.
 	Truncated  bool               `json:"truncated,omitempty"`
 	ReadError  string             `json:"readError,omitempty"`
 	Interfaces []CaptureInterface `json:"interfaces,omitempty"`
-	FlowTable  FlowTableStats     `json:"flowTable"`
+	// OtherInterfacePackets counts the frames at interfaces beyond the first 4096, which are not listed.
+	OtherInterfacePackets int64          `json:"otherInterfacePackets,omitempty"`
+	FlowTable             FlowTableStats `json:"flowTable"`
+}
+
+// LinkTypeCount counts the frames of one link type.
+type LinkTypeCount struct {
+	LinkType string `json:"linkType"`
+	Frames   int64  `json:"frames"`
 }
 
 // CaptureInterface is one interface of the capture file, or one interface index seen in the Linux cooked
@@ -99,11 +109,14 @@ type Flow struct {
 	Observations []FlowObservation `json:"observations"`
 	TCP          *TCPInfo          `json:"tcp,omitempty"`
 	HTTP         *HTTPInfo         `json:"http,omitempty"`
-	DNS          []DNSQuery        `json:"dns,omitempty"`
+	// DNS is the flow's first DNS question, with this flow's counts.
+	DNS *DNSQuery `json:"dns,omitempty"`
 	// DNAT is set when this flow is one side of a Service translation seen in the capture.
 	DNAT *FlowDNAT `json:"dnat,omitempty"`
 	// ICMPErrors counts ICMP errors that quote a packet of this flow.
 	ICMPErrors int64 `json:"icmpErrors,omitempty"`
+	// Fragments counts the IP fragments of the flow's packets, the first ones included.
+	Fragments int64 `json:"fragments,omitempty"`
 	// Done is set when the flow finished (FIN both ways, RST, DNS answered), went idle or was evicted before
 	// the end of the capture.
 	Done bool `json:"done,omitempty"`
@@ -263,6 +276,7 @@ type SummaryNote struct {
 // Note kinds.
 const (
 	NoteMTU           = "mtu"
+	NoteFragments     = "fragments"
 	NoteSynUnanswered = "syn-unanswered"
 	NoteRefused       = "refused"
 	NoteReset         = "reset"

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // tcpdumpSummaryLine matches the counts tcpdump prints when it stops ("12 packets captured", "1 packet
@@ -102,7 +104,7 @@ func (m *TcpdumpMessages) line(line string) {
 		m.messages = append(m.messages, line)
 	}
 	if m.out != nil {
-		_, _ = io.WriteString(m.out, m.prefix+": "+line+"\n")
+		_, _ = io.WriteString(m.out, termsafe.Escape(m.prefix+": "+line)+"\n")
 	}
 }
 
@@ -135,5 +137,5 @@ func tcpdumpError(lines []string) string {
 	if len(kept) == 0 {
 		return "no message"
 	}
-	return strings.Join(kept, "; ")
+	return termsafe.Escape(strings.Join(kept, "; "))
 }

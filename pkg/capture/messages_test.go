@@ -68,3 +68,31 @@ func TestTcpdumpError(t *testing.T) {
 		}
 	}
 }
+
+// TestTcpdumpMessagesEscaped: tcpdump echoes the interface name it was given, which the node controls; the
+// user's stderr shows it without the terminal acting on it.
+func TestTcpdumpMessagesEscaped(t *testing.T) {
+	var user bytes.Buffer
+	m := NewTcpdumpMessages("node1/a\x1bb", &user)
+	_, _ = m.Write([]byte("tcpdump: a\x1b]0;pwned\x07b: No such device exists\n"))
+	_ = m.Close()
+	want := "node1/a^[b: tcpdump: a^[]0;pwned^Gb: No such device exists\n"
+	if user.String() != want {
+		t.Errorf("forwarded %q, want %q", user.String(), want)
+	}
+	if got := tcpdumpError(m.Messages()); strings.ContainsRune(got, 0x1b) {
+		t.Errorf("error message %q carries a raw ESC", got)
+	}
+}
+
+// TestWriteCountsEscaped: the closing counts name the interface, which the node controls.
+func TestWriteCountsEscaped(t *testing.T) {
+	var b bytes.Buffer
+	r := Report{Targets: []TargetReport{{Target: Target{Node: "node1", Interface: "a\x1b]0;pwned\x07"}, Packets: 3}}}
+	if err := r.WriteCounts(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), "a^[]0;pwned^G") {
+		t.Errorf("counts line %q", b.String())
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // Format is the container of the capture stream.
@@ -110,7 +112,7 @@ func (r Report) WriteCounts(w io.Writer) error {
 		for _, s := range t.Summary {
 			line += ", " + s
 		}
-		if _, err := fmt.Fprintln(w, line); err != nil {
+		if _, err := fmt.Fprintln(w, termsafe.Escape(line)); err != nil {
 			return err
 		}
 	}

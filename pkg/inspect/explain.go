@@ -9,6 +9,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // Step is one command run on a node and what its output proved.
@@ -36,16 +37,16 @@ func (e *Explanation) add(c nodefacts.Command, proved ...string) {
 // Print writes the explanation for a person learning the manual method.
 func (e *Explanation) Print(w io.Writer) error {
 	for i, s := range e.Steps {
-		if _, err := fmt.Fprintf(w, "Step %d, on node %s: %s\n  $ %s\n", i+1, s.Node, s.Purpose, printer.ShellQuote(s.Argv)); err != nil {
+		if _, err := termsafe.Fprintf(w, "Step %d, on node %s: %s\n  $ %s\n", i+1, s.Node, s.Purpose, printer.ShellQuote(s.Argv)); err != nil {
 			return err
 		}
 		if s.Err != "" {
-			if _, err := fmt.Fprintf(w, "  ✗ %s\n", s.Err); err != nil {
+			if _, err := termsafe.Fprintf(w, "  ✗ %s\n", s.Err); err != nil {
 				return err
 			}
 		}
 		for _, p := range s.Proved {
-			if _, err := fmt.Fprintf(w, "  → %s\n", p); err != nil {
+			if _, err := termsafe.Fprintf(w, "  → %s\n", p); err != nil {
 				return err
 			}
 		}

@@ -166,5 +166,38 @@ func unmarshal(out []byte, v any) error {
 	if len(bytes.TrimSpace(out)) == 0 {
 		return nil
 	}
-	return json.Unmarshal(out, v)
+	return json.Unmarshal(escapeControlBytes(out), v)
+}
+
+// escapeControlBytes writes the control bytes inside iproute2's JSON strings as \u00XX. iproute2 escapes
+// only \t, \n, \r, \f, \b, quotes and backslashes, and prints the rest raw, which is not JSON; an
+// interface name may hold any of them (the kernel allows ESC), and one such name would make every link of
+// the node unreadable.
+func escapeControlBytes(out []byte) []byte {
+	const hex = "0123456789abcdef"
+	var fixed []byte
+	inString, escaped := false, false
+	for i, c := range out {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString && c < 0x20:
+			if fixed == nil {
+				fixed = append(make([]byte, 0, len(out)+16), out[:i]...)
+			}
+			fixed = append(fixed, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			continue
+		}
+		if fixed != nil {
+			fixed = append(fixed, c)
+		}
+	}
+	if fixed == nil {
+		return out
+	}
+	return fixed
 }

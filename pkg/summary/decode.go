@@ -48,7 +48,27 @@ func (l *ipv6Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 	if len(data) > 0 && data[0]>>4 != 6 {
 		return errNotIPv6
 	}
+	if len(data) >= 40 && data[4]|data[5] == 0 && layers.IPProtocol(data[6]) != layers.IPProtocolIPv6HopByHop {
+		l.decodeBigTCP(data)
+		return nil
+	}
 	return l.IPv6.DecodeFromBytes(data, df)
+}
+
+// decodeBigTCP reads an IPv6 header whose payload length is 0 without a jumbo option: a BIG TCP packet over
+// 64 KiB as Linux hands it to a packet socket (it drops the hop-by-hop jumbo header that RFC 2675 would
+// have). The payload is the rest of the frame, as for an IPv4 BIG TCP packet. gopacket calls it malformed.
+func (l *ipv6Layer) decodeBigTCP(data []byte) {
+	ip := &l.IPv6
+	ip.Version = data[0] >> 4
+	ip.TrafficClass = uint8(binary.BigEndian.Uint16(data) >> 4)
+	ip.FlowLabel = binary.BigEndian.Uint32(data) & 0x000fffff
+	ip.Length = 0
+	ip.NextHeader = layers.IPProtocol(data[6])
+	ip.HopLimit = data[7]
+	ip.SrcIP, ip.DstIP = data[8:24], data[24:40]
+	ip.HopByHop = nil
+	ip.BaseLayer = layers.BaseLayer{Contents: data[:40], Payload: data[40:]}
 }
 
 func (l *ipv6Layer) nextHeader() layers.IPProtocol {
@@ -211,7 +231,7 @@ func (d *decoder) decode(p *pcapread.Packet, f *frame) {
 		f.wireLen = f.capLen
 	}
 	if !p.Timestamp.IsZero() {
-		f.ts = p.Timestamp.UnixNano()
+		f.ts, f.tsClamped = unixNano(p.Timestamp)
 	}
 	st, data, problem := linkHeader(p.LinkType, p.Data, f)
 	if problem != "" {
@@ -254,6 +274,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 		ipPayload  []byte
 		haveIP     bool
 		fragment   bool
+		firstFrag  bool
+		fragID     uint32
 		haveL4     bool
 		transport  []byte // the IP payload, when the transport header failed to decode
 		transProto layers.IPProtocol
@@ -274,6 +296,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 			}
 			ipProto, ipPayload, haveIP = ip.Protocol, ip.Payload, true
 			fragment = ip.FragOffset != 0
+			firstFrag = !fragment && ip.Flags&layers.IPv4MoreFragments != 0
+			fragID = uint32(ip.Id)
 		case layers.LayerTypeIPv6:
 			ip := &lv.ip6
 			f.setNetwork(netIPv6, depth, addrFrom16(ip.SrcIP), addrFrom16(ip.DstIP))
@@ -288,6 +312,8 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 		case layers.LayerTypeIPv6Fragment:
 			ipProto, ipPayload = lv.ip6frag.NextHeader, lv.ip6frag.Payload
 			fragment = lv.ip6frag.FragmentOffset != 0
+			firstFrag = !fragment && lv.ip6frag.MoreFragments
+			fragID = lv.ip6frag.Identification
 		case layers.LayerTypeTCP:
 			f.setTCP(&lv.tcp)
 			haveL4 = true
@@ -307,6 +333,7 @@ func (d *decoder) decodeLevel(depth int, st start, data []byte, f *frame) (start
 	}
 	if haveIP {
 		f.proto, f.ipLen, f.fragment = uint8(ipProto), len(ipPayload), fragment
+		f.firstFrag, f.fragID = firstFrag, fragID
 		f.l4Len = len(ipPayload) + missing
 		transport, transProto = ipPayload, ipProto
 	}
@@ -487,6 +514,7 @@ func (f *frame) setNetwork(k netKind, depth int, src, dst addr) {
 	f.net, f.netDepth, f.src, f.dst = k, depth, src, dst
 	// An inner header replaces the outer one's transport and application facts.
 	f.proto, f.ipID, f.ipLen, f.ipTotal, f.l4Len, f.fragment = 0, 0, 0, 0, 0, false
+	f.firstFrag, f.fragID = false, 0
 	f.hasPorts, f.sport, f.dport, f.tcpFlags, f.hasTCPFlags, f.seq, f.ack = false, 0, 0, 0, false, 0, 0
 	f.tcpHeader, f.payload = nil, nil
 	f.icmpType, f.icmpCode, f.icmpID, f.icmpSeq, f.icmpError, f.quoted, f.mtu = 0, 0, 0, 0, false, quoted{}, 0

@@ -6,6 +6,7 @@ import (
 
 // observe adds an IP packet to its flow.
 func (s *Summarizer) observe(f *frame) {
+	s.frags.join(f)
 	key, dir := keyOf(f)
 	i, ok := s.flows.index[key]
 	if !ok {
@@ -35,10 +36,10 @@ func (s *Summarizer) observe(f *frame) {
 	} else {
 		s.counts.unique++
 	}
+	if (f.fragment || f.firstFrag) && !copied {
+		fl.fragments++
+	}
 	if f.fragment {
-		if !copied {
-			fl.fragments++
-		}
 		return
 	}
 	if f.proto == protoTCP && f.hasTCPFlags {

@@ -98,12 +98,15 @@ const (
 // network and transport headers. Byte slices alias the packet data and the decoder's buffers: they are valid
 // until the next packet is decoded.
 type frame struct {
-	number   int64 // 1-based position in the capture
-	iface    int
-	ts       int64 // nanoseconds since the epoch
-	wireLen  int
-	capLen   int
-	linkType layers.LinkType
+	number    int64 // 1-based position in the capture
+	iface     int
+	ts        int64 // nanoseconds since the epoch, within ±maxTS
+	tsClamped bool  // the timestamp was outside ±maxTS and is the nearest end
+	wireLen   int
+	capLen    int
+	linkType  layers.LinkType
+
+	linkNotDecoded bool // a link type the decoder does not read
 
 	// Linux cooked headers (SLL, SLL2).
 	hasPktType bool
@@ -115,15 +118,17 @@ type frame struct {
 	tunnels  [maxTunnels]tunnel
 	nTunnels int
 
-	net      netKind
-	netDepth int // encapsulation level of the innermost network header: 0 when it is not encapsulated
-	src, dst addr
-	proto    uint8
-	ipID     uint16
-	ipLen    int  // the IP payload captured (after extension headers)
-	ipTotal  int  // the IP packet's length on the wire, header included
-	l4Len    int  // the transport segment's length on the wire, header included
-	fragment bool // a fragment after the first: no transport header
+	net       netKind
+	netDepth  int // encapsulation level of the innermost network header: 0 when it is not encapsulated
+	src, dst  addr
+	proto     uint8
+	ipID      uint16
+	ipLen     int    // the IP payload captured (after extension headers)
+	ipTotal   int    // the IP packet's length on the wire, header included
+	l4Len     int    // the transport segment's length on the wire, header included
+	fragment  bool   // a fragment after the first: no transport header
+	firstFrag bool   // the first fragment of a fragmented packet: it has the transport header
+	fragID    uint32 // the IPv4 identification or IPv6 fragment identification of a fragment
 
 	hasPorts     bool
 	sport, dport uint16

@@ -38,6 +38,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Add(uint16(layers.LinkTypeLinuxSLL2), tcpSeg{src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 53, flags: tcpSYN}.vxlan(f, 2, "1.1.1.1", "2.2.2.2", 4789, 1))
+	f.Add(uint16(layers.LinkTypeEthernet), bigTCPFrame(f, true, "vxlan over ipv6").Data)
 
 	s := New(Options{MaxFlows: 64})
 	var fr frame

@@ -107,8 +107,54 @@ func linkHeader(lt layers.LinkType, data []byte, f *frame) (start, []byte, strin
 		f.hasPktType, f.pktType = true, data[10]
 		f.sllClamped = data[11] > sllAddrMax
 		return cookedProtocol(binary.BigEndian.Uint16(data[8:]), binary.BigEndian.Uint16(data), data[sll2HeaderLen:])
+	case linkTypeNFLOG:
+		return nflogPayload(data)
 	}
+	f.linkNotDecoded = true
 	return startNone, nil, ""
+}
+
+// linkTypeNFLOG is LINKTYPE_NFLOG, which gopacket does not name.
+const linkTypeNFLOG layers.LinkType = 239
+
+const (
+	nflogHeaderLen = 4
+	nflogTLVHeader = 4
+	nflogPayloadTy = 9 // NFULA_PAYLOAD: the packet, from its network header on
+)
+
+// nflogPayload finds the packet in an NFLOG record (`tcpdump -i nflog:N`): a 4-byte header, then TLVs
+// padded to 4 bytes, one of which holds the packet. The TLVs' length and type are in the capturing host's
+// byte order; little-endian is tried first, as on amd64 and arm64.
+func nflogPayload(data []byte) (start, []byte, string) {
+	if len(data) < nflogHeaderLen {
+		return startNone, nil, "NFLOG header shorter than 4 bytes"
+	}
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		if st, payload, ok := nflogTLVs(data[nflogHeaderLen:], order); ok {
+			return st, payload, ""
+		}
+	}
+	return startNone, nil, "NFLOG attributes with lengths that do not add up"
+}
+
+// nflogTLVs walks the attributes in one byte order; ok is false when their lengths do not fit the record.
+func nflogTLVs(b []byte, order binary.ByteOrder) (start, []byte, bool) {
+	for len(b) > 0 {
+		if len(b) < nflogTLVHeader {
+			return startNone, nil, false
+		}
+		n, typ := int(order.Uint16(b)), order.Uint16(b[2:])&0x7fff
+		if n < nflogTLVHeader || n > len(b) {
+			return startNone, nil, false
+		}
+		if typ == nflogPayloadTy {
+			payload := b[nflogTLVHeader:n]
+			return ipVersionStart(payload), payload, true
+		}
+		b = b[min((n+3)&^3, len(b)):]
+	}
+	return startNone, nil, true
 }
 
 // cookedProtocol interprets the protocol field of a Linux cooked header. Values below 0x600 are Linux's

@@ -68,3 +68,53 @@ func TestMemoryStaysBounded(t *testing.T) {
 		t.Errorf("peak heap in use %.1f MB, over %d MB", float64(peak)/(1<<20), goal>>20)
 	}
 }
+
+// TestInterfaceCountsAreBounded: an `-i any` capture with a new ifindex in every frame keeps at most
+// maxInterfaceCounts interfaces, and counts the frames at the others.
+func TestInterfaceCountsAreBounded(t *testing.T) {
+	const ifindexes = 100000
+	frame := tcpSeg{src: "10.244.1.5", dst: "10.244.2.7", sport: 1, dport: 8080, flags: tcpSYN, seq: 1}.plain(t, 19)
+	s := New(Options{})
+	p := packetOf(layers.LinkTypeLinuxSLL2, time.Unix(1700000000, 0), frame)
+	for i := range ifindexes {
+		binary.BigEndian.PutUint32(frame[4:], uint32(1000+i))
+		s.AddPacket(p)
+	}
+	r := s.ReportTop(0)
+	if n := len(r.Capture.Interfaces); n != maxInterfaceCounts || r.Capture.OtherInterfacePackets != ifindexes-maxInterfaceCounts {
+		t.Errorf("%d interfaces listed and %d frames at others, want %d and %d", n, r.Capture.OtherInterfacePackets,
+			maxInterfaceCounts, ifindexes-maxInterfaceCounts)
+	}
+	if len(notesOf(r, "eviction")) == 0 {
+		t.Errorf("no note says interfaces were left out: %+v", r.Notes)
+	}
+}
+
+// TestMemoryLimitCoversTheLiveHeap: with --max-flows raised, the soft memory limit stays above the live heap
+// of a full table and its report; under it the garbage collector would run without pause.
+func TestMemoryLimitCoversTheLiveHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a table of 100,000 flows; skipped with -short")
+	}
+	const flows = 100000
+	syn := tcpSeg{src: "10.244.1.5", dst: "10.244.2.7", sport: 1, dport: 8080, flags: tcpSYN, seq: 1}.plain(t, 19)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s := New(Options{MaxFlows: flows})
+	p := packetOf(layers.LinkTypeLinuxSLL2, time.Unix(1700000000, 0), syn)
+	for i := range flows {
+		binary.BigEndian.PutUint32(syn[sll2HeaderLen+12:], uint32(0x0a000000+i))
+		s.AddPacket(p)
+	}
+	r := s.Report()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	live := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	if limit := MemoryLimit(flows); limit < live*3/2 {
+		t.Errorf("memory limit %.1f MB for %d flows, live heap %.1f MB: the limit must stay well above it", float64(limit)/1e6, flows, float64(live)/1e6)
+	}
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(s)
+}

@@ -22,12 +22,31 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 			add(api.NoteCapture, "reading stopped early: %s; everything before is summarized", c.ReadError)
 		}
 	}
+	if n := s.counts.clampedTimes; n > 0 {
+		add(api.NoteCapture, "%s with a timestamp before %d or after %d: counted at the nearest of those times",
+			plural(n, "frame"), minTime.UTC().Year(), maxTime.UTC().Year())
+	}
+	for _, u := range c.NotDecoded {
+		add(api.NoteCapture, "%s of link type %s not decoded: packetwalk reads Ethernet, Linux cooked (SLL, SLL2), raw IP, "+
+			"loopback and NFLOG captures", plural(u.Frames, "frame"), u.LinkType)
+	}
 	for _, e := range r.ICMPErrors {
 		if isMTUError(e) {
 			add(api.NoteMTU, "MTU problem: %s says %s (next-hop MTU %d) for %s, %s: the path cannot carry packets that "+
 				"large; check the pod MTU against the tunnel overhead", showEndpoint(e.Reporter), e.Message, e.MTU,
 				showQuoted(e), times(e.Count))
 		}
+	}
+	if fr := probs.fragments; fr.flows > 0 {
+		m := fr.most
+		ports := hasPorts(m.proto)
+		client, server := showEndpoint(s.endpoint(m.client, ports)), showEndpoint(s.endpoint(m.server, ports))
+		why := "packets larger than the path MTU were split: through a tunnel, usually a pod MTU above what the overlay carries"
+		if m.server.port == portDNS && m.proto == protoUDP {
+			why = "a fragmented DNS answer is often dropped on the way (an overlay MTU problem): check the pod MTU against the tunnel overhead"
+		}
+		add(api.NoteFragments, "IP fragments: %s in %s, most in %s %s → %s (%d); %s", plural(fr.fragments, "fragment"),
+			plural(fr.flows, "flow"), protocolName(m.proto), client, server, m.fragments, why)
 	}
 	type problemLine struct {
 		k problemKey
@@ -129,6 +148,10 @@ func (s *Summarizer) notes(r *api.Summary, probs *problems) []api.SummaryNote {
 	}
 	if n := s.arp.overflow + s.icmp.overflow + s.dns.overflow + s.dnatOut; n > 0 {
 		add(api.NoteEviction, "%s of ARP, ICMP, DNS or DNAT facts did not fit their tables and are only counted", plural(n, "record"))
+	}
+	if c.OtherInterfacePackets > 0 {
+		add(api.NoteEviction, "more than %d interfaces: %s at the others are counted but not listed per interface",
+			maxInterfaceCounts, plural(c.OtherInterfacePackets, "frame"))
 	}
 	if ft := c.FlowTable; ft.Evicted > 0 || ft.Dropped > 0 {
 		add(api.NoteEviction, "flow table full (max %d flows): %d finished or idle flows evicted, %d active flows dropped; "+

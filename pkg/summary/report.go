@@ -41,6 +41,19 @@ type problems struct {
 	retrans      int64
 	retransFlows int64
 	serverErrors map[httpErrorKey]*httpErrorCount
+	fragments    fragmentProblem
+}
+
+// fragmentProblem counts the flows whose packets were fragmented, and keeps the one with the most fragments.
+type fragmentProblem struct {
+	flows, fragments int64
+	most             fragmentedFlow
+}
+
+type fragmentedFlow struct {
+	proto          uint8
+	client, server endpoint
+	fragments      int64
 }
 
 type httpErrorKey struct {
@@ -55,7 +68,7 @@ type httpErrorCount struct {
 
 func (p *problems) clone() problems {
 	c := problems{byServer: make(map[problemKey]*problemCount, len(p.byServer)), retrans: p.retrans, retransFlows: p.retransFlows,
-		serverErrors: make(map[httpErrorKey]*httpErrorCount, len(p.serverErrors))}
+		serverErrors: make(map[httpErrorKey]*httpErrorCount, len(p.serverErrors)), fragments: p.fragments}
 	for k, v := range p.byServer {
 		vv := *v
 		c.byServer[k] = &vv
@@ -68,6 +81,14 @@ func (p *problems) clone() problems {
 }
 
 func (p *problems) add(fl *flow) {
+	if fl.fragments > 0 {
+		p.fragments.flows++
+		p.fragments.fragments += fl.fragments
+		if fl.fragments > p.fragments.most.fragments {
+			cli, srv := fl.endpoints()
+			p.fragments.most = fragmentedFlow{proto: fl.key.proto, client: cli, server: srv, fragments: fl.fragments}
+		}
+	}
 	if fl.key.proto != protoTCP {
 		return
 	}
@@ -233,6 +254,7 @@ func (s *Summarizer) apiFlow(fl *flow) api.Flow {
 		Copies:         cx + sx,
 		State:          fl.state(),
 		ICMPErrors:     fl.icmpErrors,
+		Fragments:      fl.fragments,
 		Done:           fl.done,
 	}
 	// In the order the flow reached them (by timestamp: captures of several interfaces are not always written
@@ -268,7 +290,7 @@ func (s *Summarizer) apiFlow(fl *flow) api.Flow {
 		if fl.dnsReply > 0 {
 			q.RCodes = map[string]int64{rcodeName(fl.dnsRCode): fl.dnsReply}
 		}
-		out.DNS = []api.DNSQuery{q}
+		out.DNS = &q
 	}
 	if fl.natPeerID != 0 {
 		role := "translated"
@@ -366,8 +388,9 @@ func (s *Summarizer) captureStats() api.CaptureStats {
 	c := &s.counts
 	st := api.CaptureStats{
 		Packets: c.packets, Bytes: c.bytes, UniquePackets: c.unique, Copies: c.copies, NonIP: c.nonIP,
-		CutBySnaplen: c.cut, Malformed: c.malformed, SkippedRecords: c.skipped,
-		FlowTable: api.FlowTableStats{MaxFlows: s.opts.MaxFlows, Flows: c.flowsSeen, Evicted: c.evicted, Dropped: c.dropped},
+		CutBySnaplen: c.cut, Malformed: c.malformed, SkippedRecords: c.skipped, NotDecoded: s.undecoded.list(),
+		OtherInterfacePackets: s.ifOther,
+		FlowTable:             api.FlowTableStats{MaxFlows: s.opts.MaxFlows, Flows: c.flowsSeen, Evicted: c.evicted, Dropped: c.dropped},
 	}
 	if s.format != 0 {
 		st.Format = s.format.String()
@@ -500,6 +523,10 @@ func linkTypeName(lt layers.LinkType) string {
 		return "IPV4"
 	case layers.LinkTypeIPv6:
 		return "IPV6"
+	case layers.LinkTypePPP:
+		return "PPP"
+	case linkTypeNFLOG:
+		return "NFLOG"
 	}
 	return "LINKTYPE_" + strconv.Itoa(int(lt))
 }

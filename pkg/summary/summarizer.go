@@ -58,24 +58,27 @@ type Summarizer struct {
 	frame    frame
 	flows    *flowTable
 	dedup    *dedupCache
+	frags    *fragTable
 	nat      *natIndex
 	names    *resolver
 	chains   []tunnelChain
 	chainIdx map[tunnelChain]int32
 
-	arp     arpTable
-	icmp    icmpTable
-	dns     dnsTable
-	errs    decodeErrors
-	dnat    map[dnatKey]*dnatPair
-	dnatOut int64
-	retired retiredFlows
+	arp       arpTable
+	icmp      icmpTable
+	dns       dnsTable
+	errs      decodeErrors
+	undecoded undecodedLinks
+	dnat      map[dnatKey]*dnatPair
+	dnatOut   int64
+	retired   retiredFlows
 
 	ifaces   []pcapread.Interface
 	ifIndex  map[ifKey]int32 // into ifCounts
 	ifKeys   []ifKey
 	ifCounts []int64
 	ifCache  [4][256]int32 // ifCounts index + 1 for small interface numbers and ifindexes
+	ifOther  int64         // frames at interfaces beyond maxInterfaceCounts
 	format   pcapread.Format
 	readErr  error
 	counts   counters
@@ -85,6 +88,8 @@ type Summarizer struct {
 type counters struct {
 	packets, bytes, unique, copies, nonIP, cut, malformed, skipped int64
 	first, last                                                    int64
+	haveTime                                                       bool
+	clampedTimes                                                   int64
 	flowsSeen, evicted, dropped                                    int64
 }
 
@@ -113,6 +118,7 @@ func New(opts Options) *Summarizer {
 		dec:      newDecoder(opts.VXLANPorts),
 		flows:    newFlowTable(opts.MaxFlows),
 		dedup:    new(dedupCache),
+		frags:    new(fragTable),
 		nat:      new(natIndex),
 		names:    newResolver(opts.Links, opts.Names),
 		chainIdx: map[tunnelChain]int32{},
@@ -190,11 +196,15 @@ func (s *Summarizer) accountFrame(f *frame) {
 
 func (s *Summarizer) account(f *frame) {
 	c := &s.counts
-	if c.first == 0 || f.ts < c.first {
+	if !c.haveTime || f.ts < c.first {
 		c.first = f.ts
 	}
-	if f.ts > c.last {
+	if !c.haveTime || f.ts > c.last {
 		c.last = f.ts
+	}
+	c.haveTime = true
+	if f.tsClamped {
+		c.clampedTimes++
 	}
 	s.lastTS = f.ts
 	c.bytes += int64(f.wireLen)
@@ -202,6 +212,9 @@ func (s *Summarizer) account(f *frame) {
 		c.cut++
 	}
 	s.countInterface(f)
+	if f.linkNotDecoded {
+		s.undecoded.add(f.linkType)
+	}
 	if f.err != nil {
 		c.malformed++
 		s.errs.add(f)
@@ -230,6 +243,10 @@ func (s *Summarizer) account(f *frame) {
 	}
 }
 
+// maxInterfaceCounts bounds the interfaces counted one by one: an `-i any` capture names an interface by its
+// ifindex, and a node (or a crafted file) may have any number of them.
+const maxInterfaceCounts = 4096
+
 // countInterface counts a frame against its capture interface and ifindex, without a map lookup for the
 // common case of a few interfaces with small ifindexes.
 func (s *Summarizer) countInterface(f *frame) {
@@ -242,6 +259,10 @@ func (s *Summarizer) countInterface(f *frame) {
 	}
 	k := ifKey{f.iface, f.ifIndex}
 	i, ok := s.ifIndex[k]
+	if !ok && len(s.ifCounts) == maxInterfaceCounts {
+		s.ifOther++
+		return
+	}
 	if !ok {
 		i = int32(len(s.ifCounts))
 		s.ifIndex[k] = i

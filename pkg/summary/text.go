@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // TextOptions shape the text report.
@@ -119,7 +120,7 @@ func WriteFlowLine(w io.Writer, f api.Flow) error {
 	if d := flowDetails(f, true); len(d) > 0 {
 		line += "  " + strings.Join(d, "; ")
 	}
-	_, err := fmt.Fprintln(w, line)
+	_, err := fmt.Fprintln(w, termsafe.Escape(line))
 	return err
 }
 
@@ -170,6 +171,10 @@ func writeCapture(w io.Writer, c api.CaptureStats, width int) {
 	if len(extra) > 0 {
 		fmt.Fprintf(w, "         frames: %s\n", strings.Join(extra, ", "))
 	}
+	if c.SkippedRecords > 0 {
+		fmt.Fprintf(w, "         %s skipped: the reader could not return them as packets (e.g. a block naming an "+
+			"interface the capture never described)\n", plural(c.SkippedRecords, "record"))
+	}
 }
 
 // showInterfaces is false when every flow was seen at one point only: then "seen on" says nothing.
@@ -181,7 +186,7 @@ func writeFlows(w io.Writer, flows []api.Flow, interfaces bool, width int) {
 	header := []string{"PROTO", "CLIENT", "SERVER", "STATE", "PACKETS →/←", "BYTES →/←"}
 	rows := [][]string{header}
 	for _, f := range flows {
-		rows = append(rows, []string{f.Protocol, cell(showEndpoint(f.Client)), cell(showEndpoint(f.Server)), f.State,
+		rows = append(rows, []string{f.Protocol, cell(termsafe.Escape(showEndpoint(f.Client))), cell(termsafe.Escape(showEndpoint(f.Server))), f.State,
 			packetPair(f), bytePair(f)})
 	}
 	widths := make([]int, len(header))
@@ -213,8 +218,9 @@ func writeFlows(w io.Writer, flows []api.Flow, interfaces bool, width int) {
 }
 
 // writeWrapped writes text after prefix, wrapped at spaces to width columns, continuation lines indented to
-// the prefix's width.
+// the prefix's width. Text is escaped: it carries names and bytes from the capture.
 func writeWrapped(w io.Writer, prefix, text string, width int) {
+	text = termsafe.Escape(text)
 	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
 	line, n := prefix, utf8.RuneCountInString(prefix)
 	start := true
@@ -343,7 +349,7 @@ func flowDetails(f api.Flow, withPath bool) []string {
 		}
 		d = append(d, "http "+s)
 	}
-	for _, q := range f.DNS {
+	if q := f.DNS; q != nil {
 		s := fmt.Sprintf("dns %s %s", q.Type, q.Name)
 		for rc := range q.RCodes {
 			s += " → " + rc
@@ -370,6 +376,9 @@ func flowDetails(f api.Flow, withPath bool) []string {
 	}
 	if f.ICMPErrors > 0 {
 		d = append(d, plural(f.ICMPErrors, "ICMP error"))
+	}
+	if f.Fragments > 0 {
+		d = append(d, plural(f.Fragments, "IP fragment"))
 	}
 	if f.Copies > 0 {
 		d = append(d, fmt.Sprintf("%d copies at a second interface", f.Copies))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	pwprinter "github.com/packetwalk/kubectl-packetwalk/pkg/printer"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // TextOptions tunes the text output.
@@ -33,17 +34,22 @@ type printer struct {
 	err error
 }
 
+// styled is text the printer made itself, colours included, printed as it is; every plain string argument of
+// printf comes from the cluster or a node and is escaped.
+type styled string
+
 func (p *printer) printf(format string, args ...any) {
 	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
+		_, p.err = termsafe.Fprintf(p.w, format, args...)
 	}
 }
 
-func (p *printer) color(code, s string) string {
+func (p *printer) color(code, s string) styled {
+	s = termsafe.Escape(s)
 	if !p.opt.Color || s == "" {
-		return s
+		return styled(s)
 	}
-	return code + s + ansiReset
+	return styled(code + s + ansiReset)
 }
 
 // PrintText writes the walk for people: the route taken as a hop table, why each hop is what it is (with
@@ -62,7 +68,9 @@ func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 	if w.Probe != nil && opt.Explain {
 		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, pwprinter.ShellQuote(w.Probe.Command))
 		if w.Probe.Output != "" {
-			p.printf("    %s\n", strings.ReplaceAll(w.Probe.Output, "\n", "\n    "))
+			for _, line := range strings.Split(w.Probe.Output, "\n") {
+				p.printf("    %s\n", line)
+			}
 		}
 	}
 	p.verdict(w)
@@ -162,7 +170,7 @@ func (p *printer) hopTable(path api.WalkPath) {
 	tw := tabwriter.NewWriter(&buf, 2, 8, 2, ' ', 0)
 	fmt := func(format string, args ...any) {
 		if p.err == nil {
-			_, p.err = tw.Write([]byte(sprintf(format, args...)))
+			_, p.err = tw.Write([]byte(termsafe.Sprintf(format, args...)))
 		}
 	}
 	fmt("  #\tHOP\tNODE\tINTERFACE\tPACKET\tOBSERVED\n")
@@ -175,12 +183,10 @@ func (p *printer) hopTable(path api.WalkPath) {
 	// A row whose last cells are empty would end in padding.
 	for _, line := range strings.SplitAfter(buf.String(), "\n") {
 		if line != "" {
-			p.printf("%s\n", strings.TrimRight(line, " \n"))
+			p.printf("%s\n", styled(strings.TrimRight(line, " \n")))
 		}
 	}
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 func orDash(s string) string {
 	if s == "" {
@@ -215,7 +221,7 @@ func packetCell(h api.Hop) string {
 	return s
 }
 
-func (p *printer) observedCell(h api.Hop) string {
+func (p *printer) observedCell(h api.Hop) styled {
 	o := h.Observed
 	if h.Capture == nil {
 		if h.Kind == api.HopServiceNAT && o != nil && o.Seen && o.Packet != nil {

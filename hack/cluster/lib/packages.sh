@@ -8,18 +8,25 @@ LAB_PACKAGES=(
   socat openssl procps tar
 )
 
-# ensure_packages: installs whatever is missing (apt-get update once), quietly, with no recommends.
+# Tools the end-to-end tests run on the host: tshark decodes their captures as a second opinion.
+E2E_PACKAGES=(tshark)
+
+# ensure_packages [PACKAGE...]: installs whatever is missing of the packages named (default: LAB_PACKAGES),
+# apt-get update once, quietly, with no recommends.
 ensure_packages() {
   local missing=() p
-  for p in "${LAB_PACKAGES[@]}"; do
+  [ $# -gt 0 ] || set -- "${LAB_PACKAGES[@]}"
+  for p in "$@"; do
     dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
     log "installing ${missing[*]}"
-    apt-get update -qq >"$LOGS/apt.log" 2>&1 || { cat "$LOGS/apt.log" >&2; die "apt-get update failed"; }
+    local aptlog=${LOGS:-/tmp}/apt.log
+    mkdir -p "$(dirname "$aptlog")"
+    apt-get update -qq >"$aptlog" 2>&1 || { cat "$aptlog" >&2; die "apt-get update failed"; }
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-      >>"$LOGS/apt.log" 2>&1 || { tail -20 "$LOGS/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+      >>"$aptlog" 2>&1 || { tail -20 "$aptlog" >&2; die "apt-get install ${missing[*]} failed"; }
   fi
   command -v go >/dev/null || die "go is not on PATH: the cluster's binaries and images are built from Go source (install Go 1.26)"
 }

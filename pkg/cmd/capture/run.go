@@ -13,6 +13,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/summary"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // Run captures until a stop condition, then prints the counts (and the summary, with --summary).
@@ -67,7 +68,7 @@ func (o *Options) Run(ctx context.Context) (err error) {
 	}, out.writer)
 	closeErr := out.close()
 	for _, t := range report.Targets {
-		fmt.Fprintf(o.ErrOut, "%s: %d packets\n", t.Target, t.Packets)
+		termsafe.Fprintf(o.ErrOut, "%s: %d packets\n", t.Target, t.Packets)
 	}
 	if report.Stopped != "" {
 		fmt.Fprintf(o.ErrOut, "capture stopped: %s\n", report.Stopped)

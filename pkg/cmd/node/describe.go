@@ -8,6 +8,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 // describe prints nn for a person, in kubectl describe's manner.
@@ -17,45 +18,45 @@ func describe(w io.Writer, nn *api.NodeNetwork) error {
 	if !nn.Ready {
 		ready = "NotReady"
 	}
-	fmt.Fprintf(tw, "Node:\t%s (%s, %s)\n", nn.Node, ready, nn.OS)
-	fmt.Fprintf(tw, "Dataplane:\t%s\n", nn.Dataplane)
+	termsafe.Fprintf(tw, "Node:\t%s (%s, %s)\n", nn.Node, ready, nn.OS)
+	termsafe.Fprintf(tw, "Dataplane:\t%s\n", nn.Dataplane)
 	for _, e := range nn.DataplaneEvidence {
-		fmt.Fprintf(tw, "\t  %s\n", e)
+		termsafe.Fprintf(tw, "\t  %s\n", e)
 	}
 	if len(nn.Encapsulation) == 0 {
-		fmt.Fprintf(tw, "Encapsulation:\tnone: pod packets leave the node as they are\n")
+		termsafe.Fprintf(tw, "Encapsulation:\tnone: pod packets leave the node as they are\n")
 	} else {
-		fmt.Fprintf(tw, "Encapsulation:\t\n")
+		termsafe.Fprintf(tw, "Encapsulation:\t\n")
 		for _, e := range nn.Encapsulation {
-			fmt.Fprintf(tw, "\t  %s\n", encapLine(e, nn.PodMTU))
+			termsafe.Fprintf(tw, "\t  %s\n", encapLine(e, nn.PodMTU))
 		}
 	}
 	if nn.PodMTU != 0 {
-		fmt.Fprintf(tw, "Pod MTU:\t%d\n", nn.PodMTU)
+		termsafe.Fprintf(tw, "Pod MTU:\t%d\n", nn.PodMTU)
 	}
 	if len(nn.PodRoutes) == 0 {
-		fmt.Fprintf(tw, "Routes to other nodes' pods:\tnone found (a single node, or routing the node's tables do not show)\n")
+		termsafe.Fprintf(tw, "Routes to other nodes' pods:\tnone found (a single node, or routing the node's tables do not show)\n")
 	} else {
-		fmt.Fprintf(tw, "Routes to other nodes' pods:\t\n")
+		termsafe.Fprintf(tw, "Routes to other nodes' pods:\t\n")
 		for _, r := range nn.PodRoutes {
 			owner := r.Node
 			if r.VTEP != "" {
 				owner += " (VTEP " + r.VTEP + ")"
 			}
-			fmt.Fprintf(tw, "\t  %s → %s\n", routeLine(r), owner)
+			termsafe.Fprintf(tw, "\t  %s → %s\n", routeLine(r), owner)
 		}
 	}
-	fmt.Fprintf(tw, "Kube-proxy:\t%s\n", nn.KubeProxyMode)
+	termsafe.Fprintf(tw, "Kube-proxy:\t%s\n", nn.KubeProxyMode)
 	for _, e := range nn.KubeProxyEvidence {
-		fmt.Fprintf(tw, "\t  %s\n", e)
+		termsafe.Fprintf(tw, "\t  %s\n", e)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(w, "Pods:\n")
+	termsafe.Fprintf(w, "Pods:\n")
 	if len(nn.Pods) == 0 {
-		fmt.Fprintf(w, "  none\n")
+		termsafe.Fprintf(w, "  none\n")
 	} else {
 		pw := printers.GetNewTabWriter(w)
 		fmt.Fprintln(pw, "  POD\tIPS\tINTERFACE\tHOST-PEER\tNOTE")
@@ -67,16 +68,16 @@ func describe(w io.Writer, nn *api.NodeNetwork) error {
 			if p.HostNetwork {
 				peer, note = "node's own", "hostNetwork"
 			}
-			fmt.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, dash(strings.Join(p.IPs, ",")), dash(p.Interface), peer, note)
+			termsafe.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, dash(strings.Join(p.IPs, ",")), dash(p.Interface), peer, note)
 		}
 		if err := pw.Flush(); err != nil {
 			return err
 		}
 	}
 	if len(nn.Warnings) > 0 {
-		fmt.Fprintf(w, "Warnings:\n")
+		termsafe.Fprintf(w, "Warnings:\n")
 		for _, warn := range nn.Warnings {
-			fmt.Fprintf(w, "  %s\n", warn)
+			termsafe.Fprintf(w, "  %s\n", warn)
 		}
 	}
 	return nil

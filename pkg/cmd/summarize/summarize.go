@@ -51,9 +51,6 @@ var (
 		kubectl packetwalk summarize capture.pcapng --vxlan-port 4800`)
 )
 
-// memoryLimit is the Go heap the command aims to stay within (GOMEMLIMIT overrides it).
-const memoryLimit = 40 << 20
-
 // Options is the summarize command's state.
 type Options struct {
 	genericiooptions.IOStreams
@@ -186,9 +183,9 @@ func (o *Options) Run(ctx context.Context) error {
 		ports[i] = uint16(p)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// The summarizer's memory is bounded by --max-flows; a soft limit makes the garbage collector keep the
-		// heap near what is live instead of letting it double between collections.
-		debug.SetMemoryLimit(memoryLimit)
+		// The summarizer's memory is bounded by --max-flows; a soft limit sized from it keeps the heap near
+		// what is live without making the garbage collector run all the time (GOMEMLIMIT overrides it).
+		debug.SetMemoryLimit(summary.MemoryLimit(o.MaxFlows))
 	}
 	s := summary.New(summary.Options{VXLANPorts: ports, MaxFlows: o.MaxFlows, Links: o.links})
 	readErr := s.ReadStream(ctx, in)

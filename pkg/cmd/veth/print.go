@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
 func printTable(w io.Writer, list *api.VethList, wide bool) error {
@@ -22,7 +23,7 @@ func printTable(w io.Writer, list *api.VethList, wide bool) error {
 	for _, v := range list.Items {
 		pod := v.Pod.String()
 		if v.Interface == nil {
-			notes = append(notes, fmt.Sprintf("%s: %s", pod, v.Message))
+			notes = append(notes, termsafe.Sprintf("%s: %s", pod, v.Message))
 			continue
 		}
 		if rows == 0 {
@@ -34,7 +35,7 @@ func printTable(w io.Writer, list *api.VethList, wide bool) error {
 		hp := v.HostPeer
 		if hp == nil {
 			cells = append(cells, "-", "-", mtu(in.MTU, 0, in.RouteMTU), "-", "-", orDash(v.Dataplane))
-			notes = append(notes, fmt.Sprintf("%s %s: %s", pod, in.Name, v.Message))
+			notes = append(notes, termsafe.Sprintf("%s %s: %s", pod, in.Name, v.Message))
 		} else {
 			cells = append(cells, ifName(hp.Name, hp.PeerIndex), orDash(hp.MAC), mtu(in.MTU, hp.MTU, in.RouteMTU), proxyARP(hp.ProxyARP), gateway(v.Gateway), orDash(v.Dataplane))
 		}
@@ -51,9 +52,12 @@ func printTable(w io.Writer, list *api.VethList, wide bool) error {
 			}
 			cells = append(cells, gwMAC, routes(v.HostRoutes), checked)
 		}
+		for i := range cells {
+			cells[i] = termsafe.Escape(cells[i])
+		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		for _, warn := range v.Warnings {
-			notes = append(notes, fmt.Sprintf("warning: %s %s: %s", pod, in.Name, warn))
+			notes = append(notes, termsafe.Sprintf("warning: %s %s: %s", pod, in.Name, warn))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -71,7 +75,7 @@ func printTable(w io.Writer, list *api.VethList, wide bool) error {
 	}
 	for _, v := range list.Items {
 		if v.Gateway != nil && v.Gateway.Explanation != "" && wide {
-			fmt.Fprintf(w, "gateway of %s %s: %s\n", v.Pod, v.Interface.Name, v.Gateway.Explanation)
+			termsafe.Fprintf(w, "gateway of %s %s: %s\n", v.Pod, v.Interface.Name, v.Gateway.Explanation)
 		}
 	}
 	return nil
