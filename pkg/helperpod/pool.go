@@ -110,7 +110,7 @@ func (p *Pool) start(ctx context.Context, node string) (*corev1.Pod, error) {
 	closed := p.closed
 	p.mu.Unlock()
 	if closed { // Close ran while the create was in flight and may have missed the pod.
-		p.delete(context.Background(), created.Name)
+		_ = p.delete(context.Background(), created.Name) // best effort: cleanup finds what is left by its label
 		return nil, ctx.Err()
 	}
 	return waitRunning(ctx, p.client, created, p.runningTimeout, p.progress)
