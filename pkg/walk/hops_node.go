@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 
@@ -92,7 +93,7 @@ func routeProblem(failure, iif string, nv *NodeView) string {
 func (r *reasoner) afterRoute(nv *NodeView, rt iproute.Route, ep EndpointInput, pkt *api.HopPacket, iif string) []api.Hop {
 	kind, dev := classify(rt, nv.Facts.Links)
 	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && kind != egressLocal && kind != egressPodPeer {
-		if firstNonEmpty(ep.Node, r.nodeOwning(ep.IP)) == nv.Name {
+		if cmp.Or(ep.Node, r.nodeOwning(ep.IP)) == nv.Name {
 			if peer, ok := endpointPeer(nv, ep); ok {
 				return r.destinationHops(nv, peer, ep, pkt)
 			}

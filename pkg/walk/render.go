@@ -2,8 +2,10 @@ package walk
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -175,7 +177,7 @@ func (p *printer) hopTable(path api.WalkPath) {
 	}
 	fmt("  #\tHOP\tNODE\tINTERFACE\tPACKET\tOBSERVED\n")
 	for i, h := range path.Hops {
-		fmt("  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Title, h.Node, orDash(h.Interface), packetCell(h), p.observedCell(h))
+		fmt("  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Title, h.Node, cmp.Or(h.Interface, "-"), packetCell(h), p.observedCell(h))
 	}
 	if p.err == nil {
 		p.err = tw.Flush()
@@ -186,13 +188,6 @@ func (p *printer) hopTable(path api.WalkPath) {
 			p.printf("%s\n", styled(strings.TrimRight(line, " \n")))
 		}
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // packetCell is the packet at the hop: as observed when it was, as expected otherwise.
@@ -216,7 +211,7 @@ func packetCell(h api.Hop) string {
 		if e.VNI != 0 {
 			enc += fmt.Sprintf(" vni %d", e.VNI)
 		}
-		s = fmt.Sprintf("%s → %s [%s: %s]", orUnknown(pk.OuterSrc), pk.OuterDst, enc, s)
+		s = fmt.Sprintf("%s → %s [%s: %s]", cmp.Or(pk.OuterSrc, "?"), pk.OuterDst, enc, s)
 	}
 	return s
 }
@@ -282,7 +277,7 @@ func (p *printer) others(w *api.Walk, shown []int) {
 	}
 	p.printf("\n%s\n", p.color(ansiBold, "OTHER ENDPOINTS"))
 	for i, path := range w.Paths {
-		if containsInt(shown, i) {
+		if slices.Contains(shown, i) {
 			continue
 		}
 		who := ""
@@ -293,18 +288,9 @@ func (p *printer) others(w *api.Walk, shown []int) {
 		if path.CrossNode {
 			where = "cross-node"
 		}
-		p.printf("  %s%s on %s, %.0f%% of connections, %d hops, %s\n", path.Endpoint, who, orDash(path.Node), path.Probability*100, len(path.Hops), where)
+		p.printf("  %s%s on %s, %.0f%% of connections, %d hops, %s\n", path.Endpoint, who, cmp.Or(path.Node, "-"), path.Probability*100, len(path.Hops), where)
 	}
 	p.printf("  (every path's hops: -o yaml)\n")
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *printer) verdict(w *api.Walk) {

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -68,7 +69,7 @@ func describe(w io.Writer, nn *api.NodeNetwork) error {
 			if p.HostNetwork {
 				peer, note = "node's own", "hostNetwork"
 			}
-			termsafe.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, dash(strings.Join(p.IPs, ",")), dash(p.Interface), peer, note)
+			termsafe.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, cmp.Or(strings.Join(p.IPs, ","), "-"), cmp.Or(p.Interface, "-"), peer, note)
 		}
 		if err := pw.Flush(); err != nil {
 			return err
@@ -120,13 +121,6 @@ func routeLine(r api.Route) string {
 	}
 	if r.OnLink {
 		s += " onlink"
-	}
-	return s
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
 	}
 	return s
 }

@@ -2,6 +2,7 @@
 package pod
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -189,7 +190,7 @@ func (o *Options) Validate() error {
 
 // request is what the walk is asked.
 func (o *Options) request() walk.Request {
-	ns := firstNonEmpty(o.source.Namespace, o.namespace)
+	ns := cmp.Or(o.source.Namespace, o.namespace)
 	return walk.Request{
 		Source:    api.PodRef{Namespace: ns, Name: o.source.Name},
 		Target:    o.target,
@@ -197,15 +198,6 @@ func (o *Options) request() walk.Request {
 		Port:      o.Port,
 		Protocol:  o.Protocol,
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // Run opens a session and walks.

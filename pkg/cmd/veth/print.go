@@ -1,6 +1,7 @@
 package veth
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,13 +32,13 @@ func printTable(w io.Writer, list *api.VethList, wide bool) error {
 		}
 		rows++
 		in := v.Interface
-		cells := []string{pod, v.Node, ifName(in.Name, in.PeerIndex), orDash(strings.Join(in.IPs, ",")), orDash(in.MAC)}
+		cells := []string{pod, v.Node, ifName(in.Name, in.PeerIndex), cmp.Or(strings.Join(in.IPs, ","), "-"), cmp.Or(in.MAC, "-")}
 		hp := v.HostPeer
 		if hp == nil {
-			cells = append(cells, "-", "-", mtu(in.MTU, 0, in.RouteMTU), "-", "-", orDash(v.Dataplane))
+			cells = append(cells, "-", "-", mtu(in.MTU, 0, in.RouteMTU), "-", "-", cmp.Or(v.Dataplane, "-"))
 			notes = append(notes, termsafe.Sprintf("%s %s: %s", pod, in.Name, v.Message))
 		} else {
-			cells = append(cells, ifName(hp.Name, hp.PeerIndex), orDash(hp.MAC), mtu(in.MTU, hp.MTU, in.RouteMTU), proxyARP(hp.ProxyARP), gateway(v.Gateway), orDash(v.Dataplane))
+			cells = append(cells, ifName(hp.Name, hp.PeerIndex), cmp.Or(hp.MAC, "-"), mtu(in.MTU, hp.MTU, in.RouteMTU), proxyARP(hp.ProxyARP), gateway(v.Gateway), cmp.Or(v.Dataplane, "-"))
 		}
 		if wide {
 			gwMAC, checked := "-", "-"
@@ -135,12 +136,5 @@ func routes(rs []api.Route) string {
 		}
 		s = append(s, t)
 	}
-	return orDash(strings.Join(s, ", "))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return cmp.Or(strings.Join(s, ", "), "-")
 }
