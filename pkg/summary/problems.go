@@ -84,18 +84,11 @@ func (p *problems) add(fl *flow) {
 		if st.code < 500 || st.count == 0 {
 			continue
 		}
-		if p.serverErrors == nil {
-			p.serverErrors = map[httpErrorKey]*httpErrorCount{}
-		}
 		cli, srv := fl.endpoints()
-		k := httpErrorKey{server: srv, code: st.code}
-		c, ok := p.serverErrors[k]
+		c, ok := boundedEntry(&p.serverErrors, httpErrorKey{server: srv, code: st.code},
+			func() *httpErrorCount { return &httpErrorCount{client: cli.ip} })
 		if !ok {
-			if len(p.serverErrors) >= maxSynProblems {
-				continue
-			}
-			c = &httpErrorCount{client: cli.ip}
-			p.serverErrors[k] = c
+			continue
 		}
 		c.responses += st.count
 	}
@@ -115,18 +108,28 @@ func (p *problems) add(fl *flow) {
 	default:
 		return
 	}
-	if p.byServer == nil {
-		p.byServer = map[problemKey]*problemCount{}
-	}
-	k := problemKey{server: srv, kind: kind}
-	c, ok := p.byServer[k]
+	c, ok := boundedEntry(&p.byServer, problemKey{server: srv, kind: kind},
+		func() *problemCount { return &problemCount{client: cli.ip} })
 	if !ok {
-		if len(p.byServer) >= maxSynProblems {
-			return
-		}
-		c = &problemCount{client: cli.ip}
-		p.byServer[k] = c
+		return
 	}
 	c.connections++
 	c.syns += fl.syns
+}
+
+// boundedEntry returns (*m)[k], making the map and the entry as needed; ok is false for a new key once the
+// map holds maxSynProblems keys, so that a capture with ever new servers cannot grow it without bound.
+func boundedEntry[K comparable, V any](m *map[K]*V, k K, newEntry func() *V) (v *V, ok bool) {
+	if *m == nil {
+		*m = map[K]*V{}
+	}
+	if v, ok := (*m)[k]; ok {
+		return v, true
+	}
+	if len(*m) >= maxSynProblems {
+		return nil, false
+	}
+	v = newEntry()
+	(*m)[k] = v
+	return v, true
 }
