@@ -241,7 +241,7 @@ func TestWalkRecordCluster(t *testing.T) {
 	}
 	c := framework.Load(t)
 	ctx := context.Background()
-	rec := &walktest.Recorder{Runner: packetwalkRunner(t, c), Names: map[int]string{}}
+	rec := &nodefactstest.Recorder{Runner: packetwalkRunner(t, c), Names: map[int]string{}}
 	cluster := walk.Cluster{Client: c.Client, Runner: rec}
 	curl := api.PodRef{Namespace: "default", Name: "curl"}
 	requests := []walk.Request{
@@ -290,5 +290,5 @@ func TestWalkRecordCluster(t *testing.T) {
 				AddressType: sl.AddressType, Endpoints: sl.Endpoints, Ports: sl.Ports})
 		}
 	}
-	rec.Save(t, "cluster-"+c.Dataplane, s)
+	walktest.Save(t, rec, "cluster-"+c.Dataplane, s)
 }
