@@ -6,7 +6,7 @@ source "$repo/hack/cluster/lib/common.sh"
 
 usage() {
   cat <<EOF
-Usage: hack/demo.sh [--dataplane flannel|calico] [-h]
+Usage: hack/demo.sh [--dataplane flannel|calico|cilium] [--kube-proxy-replacement] [-h]
 
 Shows kubectl packetwalk on the local cluster: brings the cluster up if it is not (hack/cluster/up, with
 DATAPLANE or --dataplane, default flannel; a cluster already up is used as it is unless a dataplane is
@@ -14,14 +14,17 @@ asked for), applies the seed scenario with background traffic (hack/scenario app
 bin/kubectl-packetwalk, puts it on PATH and runs each packetwalk command that exists against the cluster
 with the local helper image, printing what each shows. Needs root on Linux (the cluster's nodes are
 network namespaces on this machine). Leaves the cluster up: hack/cluster/down removes it.
+--kube-proxy-replacement (cilium only) starts the cluster with Cilium's kube-proxy replacement.
 EOF
 }
 dataplane=${DATAPLANE:-}
+up_extra=()
 while [ $# -gt 0 ]; do
   case $1 in
   -h | --help) usage; exit 0 ;;
   --dataplane) dataplane=${2:-}; shift 2 || die "--dataplane needs a value" ;;
   --dataplane=*) dataplane=${1#*=}; shift ;;
+  --kube-proxy-replacement) up_extra=(--kube-proxy-replacement); shift ;;
   *) usage >&2; die "unknown argument $1" ;;
   esac
 done
@@ -33,7 +36,7 @@ T0=$SECONDS
 if [ -f "$STATE" ] && [ "$(lab_state STATUS)" = up ] && lab_is_healthy && { [ -z "$dataplane" ] || [ "$dataplane" = "$(lab_state DATAPLANE)" ]; }; then
   echo "using the local cluster that is up ($(lab_state DATAPLANE), $(lab_state NODES) nodes)"
 else
-  "$repo/hack/cluster/up" --dataplane "${dataplane:-flannel}"
+  "$repo/hack/cluster/up" --dataplane "${dataplane:-flannel}" "${up_extra[@]}"
 fi
 "$repo/hack/scenario" apply --with-traffic >/dev/null
 

@@ -14,6 +14,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
+// errClosing answers a pod asked for while the pool deletes its pods (Ctrl-C).
+var errClosing = errors.New("helper pods are being deleted")
+
 // deleteTimeout bounds the deletes made while exiting, Ctrl-C included.
 const deleteTimeout = 20 * time.Second
 
@@ -25,8 +28,14 @@ type Pool struct {
 	runningTimeout time.Duration
 	progress       io.Writer
 
+	// life ends with Close; the heartbeats run until then.
+	life    context.Context
+	endLife context.CancelFunc
+	now     func() time.Time
+
 	mu          sync.Mutex
 	entries     map[string]*poolEntry
+	created     []*corev1.Pod
 	preflighted map[string]bool
 	closed      bool
 }
@@ -40,7 +49,9 @@ type poolEntry struct {
 // NewPool returns a pool making pods from template (its Node is ignored). Progress while pods start goes
 // to progress (the user's stderr).
 func NewPool(client kubernetes.Interface, template Spec, runningTimeout time.Duration, progress io.Writer) *Pool {
-	return &Pool{client: client, template: template, runningTimeout: runningTimeout, progress: progress, entries: map[string]*poolEntry{}, preflighted: map[string]bool{}}
+	life, endLife := context.WithCancel(context.Background())
+	return &Pool{client: client, template: template, runningTimeout: runningTimeout, progress: progress,
+		life: life, endLife: endLife, now: time.Now, entries: map[string]*poolEntry{}, preflighted: map[string]bool{}}
 }
 
 // RunID is the run label value of this pool's pods.
@@ -52,7 +63,7 @@ func (p *Pool) Get(ctx context.Context, node string) (*corev1.Pod, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return nil, fmt.Errorf("helper pods are being deleted")
+		return nil, errClosing
 	}
 	e, ok := p.entries[node]
 	if !ok {
@@ -101,35 +112,53 @@ func (p *Pool) start(ctx context.Context, node string) (*corev1.Pod, error) {
 	spec := p.template
 	spec.Node = node
 	want := Pod(spec)
-	fmt.Fprintf(p.progress, "creating helper pod %s/%s on node %s\n", want.Namespace, want.Name, node)
-	created, err := p.client.CoreV1().Pods(want.Namespace).Create(ctx, want, metav1.CreateOptions{})
+	want.Annotations[HeartbeatAnnotation] = heartbeatValue(p.now())
+	created, err := p.create(ctx, want)
 	if err != nil {
-		return nil, ExplainCreateError(err, want.Namespace)
+		return nil, err
 	}
 	p.mu.Lock()
 	closed := p.closed
-	p.mu.Unlock()
-	if closed { // Close ran while the create was in flight and may have missed the pod.
-		_ = p.delete(context.Background(), created.Name) // best effort: cleanup finds what is left by its label
-		return nil, ctx.Err()
+	if !closed {
+		p.created = append(p.created, created)
 	}
+	p.mu.Unlock()
+	if closed { // Close ran while the create was in flight and missed the pod.
+		_ = p.delete(created)
+		return nil, errClosing
+	}
+	go p.keepAlive(created)
 	return waitRunning(ctx, p.client, created, p.runningTimeout, p.progress)
 }
 
-// Close deletes every helper pod this pool created. It runs on every exit path, Ctrl-C included, so it
-// does not take the (possibly cancelled) caller's context.
+// create creates want, under a new name if another run's pod has taken its name: runs never share a pod.
+func (p *Pool) create(ctx context.Context, want *corev1.Pod) (*corev1.Pod, error) {
+	for attempt := 0; ; attempt++ {
+		fmt.Fprintf(p.progress, "creating helper pod %s/%s on node %s\n", want.Namespace, want.Name, want.Spec.NodeName)
+		created, err := p.client.CoreV1().Pods(want.Namespace).Create(ctx, want, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) && attempt < 3 {
+			want.Name = Name(want.Spec.NodeName, NewRunID())
+			continue
+		}
+		if err != nil {
+			return nil, ExplainCreateError(err, want.Namespace)
+		}
+		return created, nil
+	}
+}
+
+// Close deletes every helper pod this pool created, and only those. It runs on every exit path, Ctrl-C
+// included, so it does not take the (possibly cancelled) caller's context.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	var names []string
-	for node := range p.entries {
-		names = append(names, Name(node, p.template.RunID))
-	}
+	created := p.created
 	p.mu.Unlock()
+	p.endLife()
 
 	var first error
-	for _, name := range names {
-		if err := p.delete(context.Background(), name); err != nil && first == nil {
+	for _, pod := range created {
+		if err := p.delete(pod); err != nil && first == nil {
 			first = err
 		}
 	}
@@ -137,11 +166,11 @@ func (p *Pool) Close() error {
 }
 
 // delete removes a helper pod at once: it holds no state worth a graceful stop.
-func (p *Pool) delete(parent context.Context, name string) error {
-	ctx, cancel := context.WithTimeout(parent, deleteTimeout)
+func (p *Pool) delete(pod *corev1.Pod) error {
+	ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
 	defer cancel()
-	err := Delete(ctx, p.client, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: p.template.Namespace, Name: name}})
-	if err != nil && !apierrors.IsNotFound(errors.Unwrap(err)) {
+	err := Delete(ctx, p.client, pod)
+	if err != nil && !errors.Is(err, ErrReplaced) {
 		return fmt.Errorf("%w (run: kubectl packetwalk cleanup)", err)
 	}
 	return nil

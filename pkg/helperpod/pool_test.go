@@ -35,6 +35,9 @@ func fakeKubelet(t *testing.T, client *fake.Clientset, state func(*corev1.Pod) c
 		}
 		go func() {
 			time.Sleep(20 * time.Millisecond)
+			if stored, err := client.CoreV1().Pods(pod.Namespace).Get(context.Background(), pod.Name, metav1.GetOptions{}); err != nil || stored.Labels[RunLabel] != pod.Labels[RunLabel] {
+				return // the create failed: the name is another run's
+			}
 			pod.Status.Phase = corev1.PodPending
 			cs := state(pod)
 			if cs.Running != nil {

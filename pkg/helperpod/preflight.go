@@ -78,10 +78,13 @@ func checkExecAllowed(ctx context.Context, client kubernetes.Interface, namespac
 		return nil // an API server without the review API still answers the dry run below
 	}
 	if !got.Status.Allowed {
-		return fmt.Errorf("you may not exec into pods in namespace %q (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
+		return fmt.Errorf("you may not exec into pods in namespace %q (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
 	}
 	return nil
 }
+
+// SuggestedNamespace is the namespace packetwalk suggests for helper pods when the chosen one refuses them.
+const SuggestedNamespace = "packetwalk-helpers"
 
 // ExplainCreateError turns the API's refusal of a helper pod into one line that says what to do.
 func ExplainCreateError(err error, namespace string) error {
@@ -95,11 +98,13 @@ func ExplainCreateError(err error, namespace string) error {
 				level = fmt.Sprintf("PodSecurity %q", rest[:j])
 			}
 		}
-		return fmt.Errorf("namespace %q enforces %s, which refuses node helper pods (host network, host PID, capabilities): use --helper-namespace with a namespace that allows privileged pods, or: kubectl label namespace %s pod-security.kubernetes.io/enforce=privileged", namespace, level, namespace)
+		// The least change is a namespace for the helpers alone, not relaxing the namespace the user chose.
+		return fmt.Errorf("namespace %q enforces %s, which refuses node helper pods (host network, capabilities): leave it as it is and give the helpers a namespace of their own: kubectl create namespace %s && kubectl label namespace %s pod-security.kubernetes.io/enforce=privileged, then use --helper-namespace %s",
+			namespace, level, SuggestedNamespace, SuggestedNamespace, SuggestedNamespace)
 	case apierrors.IsForbidden(err) && (strings.Contains(msg, "exceeded quota") || strings.Contains(msg, "failed quota")):
 		return fmt.Errorf("a ResourceQuota in namespace %q refuses the helper pod (%s): use --helper-namespace with a namespace that has room for one more pod", namespace, quotaDetail(msg))
 	case apierrors.IsForbidden(err) && strings.Contains(msg, "cannot create resource"):
-		return fmt.Errorf("you may not create pods in namespace %q (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
+		return fmt.Errorf("you may not create pods in namespace %q (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there; ask your admin, or pick another namespace with --helper-namespace", namespace)
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("namespace %q not found: create it or pick another with --helper-namespace", namespace)
 	case apierrors.IsForbidden(err) || apierrors.IsInvalid(err):

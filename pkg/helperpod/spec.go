@@ -13,8 +13,10 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// DefaultImage is a public image with iproute2 (ip -j), tcpdump, nsenter, iptables, nft, conntrack and curl.
-const DefaultImage = "nicolaka/netshoot:v0.13"
+// DefaultImage is a public image with iproute2 (ip -j), tcpdump, nsenter, iptables, nft, conntrack and curl,
+// pinned by the digest of its multi-architecture index: the tag is for people, the digest is what nodes pull,
+// so a re-pushed tag cannot change what runs as root on the nodes.
+const DefaultImage = "nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b"
 
 // Spec is what varies between helper pods.
 type Spec struct {
@@ -25,19 +27,18 @@ type Spec struct {
 	ImagePullSecrets []string
 	// RunID is shared by the helper pods of one invocation.
 	RunID string
-	// Deadline bounds the pod's life: a plugin killed with SIGKILL cannot delete its pods, so the kubelet
-	// ends them after this long (activeDeadlineSeconds), and the container's own sleep ends soon after.
+	// Deadline is how long the helper outlives its plugin: a plugin killed with SIGKILL cannot delete its
+	// pods, so the helper's watchdog stops it once the plugin's heartbeat is this old (see watchdogScript).
+	// It does not bound a live run: a capture may run for hours.
 	Deadline time.Duration
+	// Profile is what the helper may do: each verb asks for its own.
+	Profile Profile
 	// HostRoot mounts the node's root file system read-only at /host, for commands that read node files.
 	HostRoot bool
 }
 
 // Pod builds the helper pod for s. It is a pure function of s.
 func Pod(s Spec) *corev1.Pod {
-	deadline := int64(s.Deadline / time.Second)
-	if deadline < 1 {
-		deadline = 1
-	}
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      Name(s.Node, s.RunID),
@@ -48,30 +49,36 @@ func Pod(s Spec) *corev1.Pod {
 				RunLabel:       s.RunID,
 				NodeLabel:      labelValue(s.Node),
 			},
+			Annotations: map[string]string{DeadlineAnnotation: strconv.FormatInt(deadlineSeconds(s.Deadline), 10)},
 		},
 		Spec: corev1.PodSpec{
 			NodeName:                      s.Node,
 			HostNetwork:                   true,
-			HostPID:                       true,
+			HostPID:                       s.Profile.HostPID,
 			RestartPolicy:                 corev1.RestartPolicyNever,
 			AutomountServiceAccountToken:  ptr.To(false),
 			EnableServiceLinks:            ptr.To(false),
 			TerminationGracePeriodSeconds: ptr.To[int64](1),
-			ActiveDeadlineSeconds:         ptr.To(deadline),
 			Tolerations:                   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
 			NodeSelector:                  map[string]string{corev1.LabelOSStable: "linux"},
 			Containers: []corev1.Container{{
 				Name:            ContainerName,
 				Image:           s.Image,
 				ImagePullPolicy: corev1.PullIfNotPresent,
-				// sleep outlives the deadline by a minute: the kubelet's deadline is the backstop, this the
-				// second one for a kubelet that is gone.
-				Command: []string{"sleep", strconv.FormatInt(deadline+60, 10)},
+				Command:         watchdogCommand(s.Deadline),
+				VolumeMounts:    []corev1.VolumeMount{{Name: "heartbeat", MountPath: heartbeatDir, ReadOnly: true}},
 				SecurityContext: &corev1.SecurityContext{
 					RunAsUser:    ptr.To[int64](0),
 					RunAsNonRoot: ptr.To(false),
-					Capabilities: capabilities(),
+					Capabilities: s.Profile.securityCapabilities(),
 				},
+			}},
+			Volumes: []corev1.Volume{{
+				Name: "heartbeat",
+				VolumeSource: corev1.VolumeSource{DownwardAPI: &corev1.DownwardAPIVolumeSource{Items: []corev1.DownwardAPIVolumeFile{{
+					Path:     "heartbeat",
+					FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.annotations['" + HeartbeatAnnotation + "']"},
+				}}}},
 			}},
 		},
 	}
@@ -79,11 +86,12 @@ func Pod(s Spec) *corev1.Pod {
 		pod.Spec.ImagePullSecrets = append(pod.Spec.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
 	if s.HostRoot {
-		pod.Spec.Volumes = []corev1.Volume{{
+		pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{
 			Name:         "host-root",
 			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}},
-		}}
-		pod.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "host-root", MountPath: "/host", ReadOnly: true}}
+		})
+		c := &pod.Spec.Containers[0]
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "host-root", MountPath: "/host", ReadOnly: true})
 	}
 	return pod
 }
@@ -95,7 +103,8 @@ func Name(node, runID string) string {
 	base := strings.ToLower(node)
 	if room := validation.DNS1123SubdomainMaxLength - len(prefix) - len(suffix); len(base) > room {
 		sum := sha256.Sum256([]byte(node))
-		base = base[:room-9] + "-" + hex.EncodeToString(sum[:4])
+		// A cut next to a dot would leave ".-", which no DNS-1123 name may hold.
+		base = strings.TrimRight(base[:room-9], "-.") + "-" + hex.EncodeToString(sum[:4])
 	}
 	return prefix + base + suffix
 }

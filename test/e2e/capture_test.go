@@ -7,17 +7,42 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
 	"github.com/packetwalk/kubectl-packetwalk/test/e2e/framework"
 )
 
-// tunnelOf is the VXLAN a cross-node packet travels in on each local dataplane.
-func tunnelOf(c *framework.Cluster) (port, vni string) {
-	if c.Dataplane == framework.Calico {
+// tunnelOf is the VXLAN a packet from pod travels in to another node on each local dataplane. Cilium's
+// cilium_vxlan carries the source's security identity as the VNI: the one the CiliumEndpoint of the pod
+// says, as `kubectl get ciliumendpoint` shows it.
+func tunnelOf(t *testing.T, c *framework.Cluster, pod string) (port, vni string) {
+	t.Helper()
+	switch c.Dataplane {
+	case framework.Calico:
 		return "4789", "4096"
+	case framework.Cilium:
+		dyn, err := dynamic.NewForConfig(c.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cep, err := dyn.Resource(schema.GroupVersionResource{Group: "cilium.io", Version: "v2", Resource: "ciliumendpoints"}).
+			Namespace("default").Get(context.Background(), pod, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("the CiliumEndpoint of %s: %v", pod, err)
+		}
+		id, found, err := unstructured.NestedInt64(cep.Object, "status", "identity", "id")
+		if err != nil || !found || id == 0 {
+			t.Fatalf("CiliumEndpoint %s has no security identity (%v)", pod, err)
+		}
+		return "8472", strconv.FormatInt(id, 10)
 	}
 	return "8472", "1"
 }
@@ -47,7 +72,7 @@ func TestCaptureCrossNodeShowsPlainAndEncapsulatedPackets(t *testing.T) {
 		t.Errorf("--duration did not end the capture:\n%s", rest)
 	}
 
-	port, vni := tunnelOf(c)
+	port, vni := tunnelOf(t, c, "curl")
 	out, err := framework.RunHost(context.Background(), "tshark", "-r", file, "-d", "udp.port=="+port+",vxlan",
 		"-T", "fields", "-E", "separator=|", "-e", "frame.interface_name", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport", "-e", "vxlan.vni")
 	if err != nil {

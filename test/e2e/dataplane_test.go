@@ -217,3 +217,90 @@ func TestCalicoDataplane(t *testing.T) {
 		t.Errorf("pod curl resolved 169.254.1.1 to %q, want ee:ee:ee:ee:ee:ee (proxy ARP by its host veth)", neigh)
 	}
 }
+
+// ciliumHostIP is the address of cilium_host on a node: Cilium's router IP, the pods' gateway.
+func ciliumHostIP(t *testing.T, c *framework.Cluster, node string) string {
+	t.Helper()
+	addrs, err := framework.ParseAddrs(c.NodeNetnsRun(t, node, "ip", "-j", "-4", "addr", "show", "dev", "cilium_host"))
+	if err != nil || len(addrs) != 1 || len(addrs[0].AddrInfo) != 1 || addrs[0].AddrInfo[0].PrefixLen != 32 {
+		t.Fatalf("%s cilium_host addresses %+v (%v), want one /32", node, addrs, err)
+	}
+	return addrs[0].AddrInfo[0].Local
+}
+
+// TestCiliumDataplane checks the layout real Cilium gives the local cluster's nodes, as a person would read
+// it with ip: a collect-metadata VXLAN device cilium_vxlan on UDP 8472, the cilium_host/cilium_net pair with
+// the router IP from the node's pod CIDR, routes to other nodes' pods via cilium_host with the tunnel's
+// MTU, lxc* host peers, and the pods' gateway answered by Cilium's eBPF program with the lxc device's MAC
+// (no proxy-ARP).
+func TestCiliumDataplane(t *testing.T) {
+	c := framework.Load(t)
+	if c.Dataplane != framework.Cilium {
+		t.Skipf("the cluster runs %s", c.Dataplane)
+	}
+	router := map[string]string{}
+	for _, n := range c.Nodes {
+		vx := link(t, c, n.Name, "cilium_vxlan")
+		if d := vx.LinkInfo.InfoData; vx.LinkInfo.InfoKind != "vxlan" || !d.External || d.Port != 8472 {
+			t.Errorf("%s cilium_vxlan: kind %s external %v port %d, want a collect-metadata vxlan on 8472", n.Name, vx.LinkInfo.InfoKind, d.External, d.Port)
+		}
+		for _, pair := range [][2]string{{"cilium_host", "cilium_net"}, {"cilium_net", "cilium_host"}} {
+			if l := link(t, c, n.Name, pair[0]); l.LinkInfo.InfoKind != "veth" || l.Link != pair[1] {
+				t.Errorf("%s %s: %s peering with %q, want a veth peering with %s", n.Name, pair[0], l.LinkInfo.InfoKind, l.Link, pair[1])
+			}
+		}
+		router[n.Name] = ciliumHostIP(t, c, n.Name)
+		if !netip.MustParsePrefix(n.PodCIDR).Contains(netip.MustParseAddr(router[n.Name])) {
+			t.Errorf("%s cilium_host %s is outside the node's pod CIDR %s", n.Name, router[n.Name], n.PodCIDR)
+		}
+	}
+	for i, n := range c.Nodes {
+		rs := routes(t, c.NodeNetnsRun(t, n.Name, "ip", "-j", "route", "show"))
+		for j, other := range c.Nodes {
+			if i == j {
+				continue
+			}
+			k := slices.IndexFunc(rs, func(r framework.Route) bool { return r.Dst == other.PodCIDR })
+			if k < 0 || rs[k].Gateway != router[n.Name] || rs[k].Dev != "cilium_host" || len(rs[k].Metrics) != 1 || rs[k].Metrics[0].MTU != 1450 {
+				t.Errorf("%s: route to %s %+v, want via %s dev cilium_host mtu 1450", n.Name, other.PodCIDR, rs, router[n.Name])
+			}
+		}
+	}
+
+	// make sure pod curl has talked through its gateway, so its ARP entry exists
+	getFromCurl(t, c, fmt.Sprintf("http://%s/get", serviceIP(t, c, "httpbin")))
+
+	for _, name := range []string{"curl", "httpbin", "httpbin-local"} {
+		pod := c.Pod(t, "default", name)
+		container := pod.Spec.Containers[0].Name
+		node := pod.Spec.NodeName
+		eth0, err := framework.ParseLinks(podNetns(t, pod, container, "ip", "-j", "link", "show", "dev", "eth0"))
+		if err != nil || len(eth0) != 1 {
+			t.Fatalf("pod %s eth0: %v %v", name, eth0, err)
+		}
+		links, err := framework.ParseLinks(c.NodeNetnsRun(t, node, "ip", "-j", "-d", "link", "show"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := slices.IndexFunc(links, func(l framework.Link) bool { return l.IfIndex == eth0[0].LinkIndex })
+		if k < 0 || !strings.HasPrefix(links[k].IfName, "lxc") || links[k].LinkInfo.InfoKind != "veth" || links[k].LinkIndex != eth0[0].IfIndex {
+			t.Fatalf("pod %s: host peer index %d is not an lxc* veth peering with eth0 (%d) on %s", name, eth0[0].LinkIndex, eth0[0].IfIndex, node)
+		}
+		host := links[k]
+		if got := strings.TrimSpace(c.NodeNetnsRun(t, node, "cat", "/proc/sys/net/ipv4/conf/"+host.IfName+"/proxy_arp")); got != "0" {
+			t.Errorf("%s %s proxy_arp = %s, want 0 (Cilium answers ARP in eBPF)", node, host.IfName, got)
+		}
+		gw := router[node]
+		podRoutes := routes(t, podNetns(t, pod, container, "ip", "-j", "route", "show"))
+		for _, want := range []framework.Route{{Dst: gw, Dev: "eth0", Scope: "link"}, {Dst: "default", Gateway: gw, Dev: "eth0"}} {
+			if !hasRoute(podRoutes, want) {
+				t.Errorf("pod %s routes %+v lack %+v", name, podRoutes, want)
+			}
+		}
+		if name == "curl" {
+			if neigh := podNetns(t, pod, container, "ip", "neigh", "show", gw); !strings.Contains(neigh, "lladdr "+host.Address) {
+				t.Errorf("pod curl resolved its gateway %s to %q, want %s's MAC %s", gw, neigh, host.IfName, host.Address)
+			}
+		}
+	}
+}

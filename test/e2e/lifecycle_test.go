@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -123,7 +124,7 @@ func session(t *testing.T, c *framework.Cluster) *cmdshared.Session {
 	t.Helper()
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.KubeConfig = &c.Kubeconfig
-	access := cmdshared.NewNodeAccess()
+	access := cmdshared.NewNodeAccess(helperpod.ProfileWalk)
 	access.Image = c.Image
 	sess, err := access.Open(cmdutil.NewFactory(flags), genericiooptions.IOStreams{In: os.Stdin, Out: os.Stderr, ErrOut: os.Stderr})
 	if err != nil {
@@ -156,8 +157,8 @@ func TestHelperPodRunsOnTheAskedNodeAndSeesItsLinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pod.Spec.NodeName != node.Name || pod.Spec.ActiveDeadlineSeconds == nil {
-			t.Errorf("helper pod %s: nodeName %q, activeDeadlineSeconds %v", pod.Name, pod.Spec.NodeName, pod.Spec.ActiveDeadlineSeconds)
+		if pod.Spec.NodeName != node.Name || pod.Annotations[helperpod.HeartbeatAnnotation] == "" || pod.Annotations[helperpod.DeadlineAnnotation] != "900" {
+			t.Errorf("helper pod %s: nodeName %q, no heartbeat or no 15m deadline: %v", pod.Name, pod.Spec.NodeName, pod.Annotations)
 		}
 	}
 	if err := sess.Close(); err != nil {
@@ -206,9 +207,15 @@ func TestCaptureStreamsAValidPcap(t *testing.T) {
 }
 
 // startCapture starts an open-ended capture and waits until it says it is capturing.
-func startCapture(t *testing.T, ctx context.Context, c *framework.Cluster, node, file string) (*osProcess, *bufio.Scanner) {
+func startCapture(t *testing.T, ctx context.Context, c *framework.Cluster, node, file string, flags ...string) (*osProcess, *bufio.Scanner) {
 	t.Helper()
-	cmd := c.PluginCommand(t, ctx, "capture", "node/"+node, "-i", "eth0", "-w", file, "--image", c.Image)
+	cmd := c.PluginCommand(t, ctx, append([]string{"capture", "node/" + node, "-i", "eth0", "-w", file, "--image", c.Image}, flags...)...)
+	return startCommand(t, cmd)
+}
+
+// startCommand starts a capture command and waits until it says it is capturing.
+func startCommand(t *testing.T, cmd *exec.Cmd) (*osProcess, *bufio.Scanner) {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -255,14 +262,23 @@ func TestCtrlCLeavesNoHelperPodAndNoTcpdump(t *testing.T) {
 	if err != nil || strings.Count(out, "\n") == 0 {
 		t.Errorf("the interrupted capture file holds no packets (%v)", err)
 	}
+	if st, err := os.Stat(file); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("the capture file is %v, not for its owner only (it holds traffic)", st.Mode().Perm())
+	}
 	expectNoHelperPods(t, c)
 	expectNoTcpdump(t, c, node)
 }
 
-func TestKilledPluginLeavesAPodThatCleanupRemoves(t *testing.T) {
+// A killed plugin's helper is live for cleanup until its heartbeat lapses; then the helper's watchdog stops it
+// within the deadline and a few seconds, tcpdump with it, and cleanup removes the finished pod.
+func TestKilledPluginsHelperStopsAfterTheDeadlineAndCleanupRemovesIt(t *testing.T) {
 	c := framework.Load(t)
 	node := c.Nodes[0].Name
-	p, _ := startCapture(t, context.Background(), c, node, filepath.Join(t.TempDir(), "killed.pcap"))
+	const deadline = 30 * time.Second
+	p, _ := startCapture(t, context.Background(), c, node, filepath.Join(t.TempDir(), "killed.pcap"), "--helper-deadline", deadline.String())
+	killed := time.Now()
 	if err := p.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -271,19 +287,31 @@ func TestKilledPluginLeavesAPodThatCleanupRemoves(t *testing.T) {
 	if len(left) != 1 {
 		t.Fatalf("after SIGKILL, %d helper pods (want the one the killed plugin could not delete)", len(left))
 	}
-	if d := left[0].Spec.ActiveDeadlineSeconds; d == nil || *d > 3600 {
-		t.Errorf("the leftover pod has no short deadline backstop: %v", d)
-	}
 	dry := c.RunPlugin(t, context.Background(), "cleanup", "--dry-run")
-	if !strings.Contains(dry.Stdout, left[0].Name) || !strings.Contains(dry.Stdout, "would be deleted") || len(helperPods(t, c)) != 1 {
-		t.Fatalf("cleanup --dry-run did not list the leftover, or deleted it:\n%s", dry.Stdout)
+	if !strings.Contains(dry.Stdout, left[0].Name) || !strings.Contains(dry.Stdout, "kept: its run is live") {
+		t.Errorf("right after the kill, cleanup does not keep the run as live:\n%s", dry.Stdout)
 	}
+	bound := deadline + helperpod.WatchdogPoll + 10*time.Second // the kubelet's status report
+	for {
+		pod, err := c.Client.CoreV1().Pods(left[0].Namespace).Get(context.Background(), left[0].Name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+			t.Logf("helper stopped %s after the kill: %s", time.Since(killed).Round(time.Second), pod.Status.Phase)
+			break
+		}
+		if time.Since(killed) > bound {
+			t.Fatalf("the helper still runs %s after its plugin was killed (deadline %s)", time.Since(killed).Round(time.Second), deadline)
+		}
+		time.Sleep(time.Second)
+	}
+	expectNoTcpdump(t, c, node)
 	res := c.RunPlugin(t, context.Background(), "cleanup")
-	if res.ExitCode != 0 || !strings.Contains(res.Stdout, left[0].Name+" in namespace "+left[0].Namespace+" on node "+node) {
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, left[0].Name+" in namespace "+left[0].Namespace+" on node "+node) || !strings.Contains(res.Stdout, "deleted") {
 		t.Fatalf("cleanup: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	expectNoHelperPods(t, c)
-	expectNoTcpdump(t, c, node)
 }
 
 func TestRestrictedNamespaceGivesThePreflightMessage(t *testing.T) {
@@ -294,7 +322,7 @@ func TestRestrictedNamespaceGivesThePreflightMessage(t *testing.T) {
 		t.Fatal("a restricted namespace accepted a helper pod")
 	}
 	want := `namespace "` + ns + `" enforces PodSecurity "restricted:latest"`
-	if !strings.Contains(res.Stderr, want) || !strings.Contains(res.Stderr, "kubectl label namespace "+ns+" pod-security.kubernetes.io/enforce=privileged") {
+	if !strings.Contains(res.Stderr, want) || !strings.Contains(res.Stderr, "kubectl label namespace packetwalk-helpers pod-security.kubernetes.io/enforce=privileged") || strings.Contains(res.Stderr, "label namespace "+ns) {
 		t.Errorf("stderr lacks the preflight message %q:\n%s", want, res.Stderr)
 	}
 	if lines := strings.Count(strings.TrimSpace(res.Stderr), "\n"); lines != 0 {

@@ -116,16 +116,8 @@ func TestRBACRefusalAndBadFilterLeaveNothing(t *testing.T) {
 		{"veth", "curl", "-n", "default"},
 		{"capture", "node/" + c.Nodes[0].Name, "-c", "1", "-w", "/dev/null"},
 	} {
-		cmd := c.PluginCommand(t, ctx, append(args, "--image", c.Image)...)
-		cmd.Env = append(cmd.Env, "KUBECONFIG="+kubeconfig) // the last value of a variable wins
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		res := framework.PluginResult{Stdout: stdout.String(), Stderr: stderr.String()}
-		if err != nil {
-			res.ExitCode = cmd.ProcessState.ExitCode()
-		}
-		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/delete on pods and create on pods/exec there`)
+		res := runAs(t, ctx, c, kubeconfig, append(args, "--image", c.Image)...)
+		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there`)
 	}
 	expectNoHelperPods(t, c)
 }
@@ -214,6 +206,22 @@ func expectOneLineError(t *testing.T, res framework.PluginResult, want string) {
 	if len(errorLines) != 1 || errorLines[0] != lines[len(lines)-1] || !strings.Contains(errorLines[0], want) {
 		t.Errorf("want one last line \"error: …%s…\", stderr is:\n%s", want, res.Stderr)
 	}
+}
+
+// runAs runs the plugin with args to completion as the user of kubeconfig.
+func runAs(t *testing.T, ctx context.Context, c *framework.Cluster, kubeconfig string, args ...string) framework.PluginResult {
+	t.Helper()
+	cmd := c.PluginCommand(t, ctx, args...)
+	cmd.Env = append(cmd.Env, "KUBECONFIG="+kubeconfig) // the last value of a variable wins
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := framework.PluginResult{Stdout: stdout.String(), Stderr: stderr.String()}
+	if err != nil {
+		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	t.Logf("kubectl-packetwalk %s: exit %d\n%s%s", strings.Join(args, " "), res.ExitCode, res.Stdout, res.Stderr)
+	return res
 }
 
 // viewerKubeconfig writes a kubeconfig for the local cluster that authenticates as service account

@@ -26,14 +26,15 @@ import (
 
 var recordVeth = flag.Bool("record-veth", false, "record what the nodes answered into pkg/nodefacts/testdata/cluster-<dataplane>")
 
-// packetwalkRunner is packetwalk's own node runner on the local cluster: its helper pods, its exec.
-func packetwalkRunner(t *testing.T, c *framework.Cluster) noderun.Runner {
+// packetwalkRunner is packetwalk's own node runner on the local cluster: its helper pods with profile, its exec.
+func packetwalkRunner(t *testing.T, c *framework.Cluster, profile helperpod.Profile) noderun.Runner {
 	t.Helper()
 	pool := helperpod.NewPool(c.Client, helperpod.Spec{
 		Namespace: "default",
 		Image:     c.Image,
 		RunID:     helperpod.NewRunID(),
 		Deadline:  5 * time.Minute,
+		Profile:   profile,
 	}, time.Minute, io.Discard)
 	t.Cleanup(func() {
 		if err := pool.Close(); err != nil {
@@ -75,7 +76,7 @@ func TestVethAndNode(t *testing.T) {
 	for _, n := range names {
 		pods = append(pods, c.Pod(t, "default", n))
 	}
-	r := packetwalkRunner(t, c)
+	r := packetwalkRunner(t, c, helperpod.ProfileNode) // the node view too
 	var rec *nodefactstest.Recorder
 	if *recordVeth {
 		rec = &nodefactstest.Recorder{Runner: r, Names: map[int]string{}}
@@ -106,7 +107,7 @@ func TestVethAndNode(t *testing.T) {
 			}
 			m.Pods = append(m.Pods, info)
 		}
-		rec.Save(t, "cluster-"+c.Dataplane, m)
+		rec.Save(t, recordingName(c), m)
 	}
 }
 
@@ -180,6 +181,15 @@ func vethMatchesTheNodes(t *testing.T, c *framework.Cluster, r noderun.Runner, p
 			if g := row.Gateway; g == nil || g.IP != "169.254.1.1" || g.Resolution != api.GatewayProxyARP {
 				t.Errorf("%s: gateway %+v, want 169.254.1.1 by proxy-ARP", pod.Name, g)
 			}
+		case framework.Cilium:
+			// the gateway is cilium_host's address, answered for by Cilium's eBPF program with the lxc MAC
+			router := ciliumHostIP(t, c, pod.Spec.NodeName)
+			if !strings.HasPrefix(host.Name, "lxc") || proxyARP != "0" {
+				t.Errorf("%s: host side %s proxy_arp %s, want lxc* 0", pod.Name, host.Name, proxyARP)
+			}
+			if g := row.Gateway; g == nil || g.IP != router || g.Resolution != api.GatewayHostInterface || g.ExpectedMAC != host.MAC {
+				t.Errorf("%s: gateway %+v, want cilium_host's %s answered with %s's MAC %s", pod.Name, g, router, host.Name, host.MAC)
+			}
 		case framework.Flannel:
 			if host.Master != "cni0" || !strings.HasPrefix(host.Name, "veth") {
 				t.Errorf("%s: host side %s on %q, want a veth on cni0", pod.Name, host.Name, host.Master)
@@ -207,7 +217,9 @@ func nodeView(t *testing.T, c *framework.Cluster, r noderun.Runner) {
 	if nn.Dataplane != c.Dataplane {
 		t.Errorf("dataplane %s (%q), want %s", nn.Dataplane, nn.DataplaneEvidence, c.Dataplane)
 	}
-	want := map[string]string{framework.Calico: "VXLAN vxlan.calico VNI 4096 port 4789", framework.Flannel: "VXLAN flannel.1 VNI 1 port 8472"}[c.Dataplane]
+	// cilium_vxlan has no VNI of its own (collect-metadata: each packet carries its source's identity): 0
+	want := map[string]string{framework.Calico: "VXLAN vxlan.calico VNI 4096 port 4789", framework.Flannel: "VXLAN flannel.1 VNI 1 port 8472",
+		framework.Cilium: "VXLAN cilium_vxlan VNI 0 port 8472"}[c.Dataplane]
 	var got []string
 	for _, e := range nn.Encapsulation {
 		got = append(got, fmt.Sprintf("%s %s VNI %d port %d", e.Type, e.Device, e.VNI, e.Port))
@@ -259,7 +271,7 @@ func vethThroughThePlugin(t *testing.T, c *framework.Cluster) {
 	if !strings.Contains(res.Stderr, "Step 1, on node") {
 		t.Errorf("--explain with -o json must go to stderr: %q", res.Stderr)
 	}
-	left, err := helperpod.Leftovers(ctx, c.Client)
+	left, err := helperpod.List(ctx, c.Client, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
@@ -210,6 +211,12 @@ func expectRulesTranslate(t *testing.T, c *framework.Cluster, w *api.Walk, endpo
 // and checks the verdict names where it was last seen, where it went missing, and the rule.
 func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
 	c := framework.Load(t)
+	if c.Dataplane == framework.Cilium {
+		// Seen on the local cluster: with this rule in place the probe still gets its reply, because
+		// Cilium's eBPF program on cilium_vxlan hands the packet to the pod's lxc device directly. A drop
+		// on Cilium is a policy drop, reported by the agent; the walk does not name it yet (issue 11, part 3).
+		t.Skip("Cilium delivers cross-node packets to the pod without the node's FORWARD chain: an iptables DROP there is never reached")
+	}
 	httpbin := c.Pod(t, "default", "httpbin")
 	port := strconv.Itoa(45000 + int(time.Now().UnixNano()%10000))
 	rule := []string{"FORWARD", "-p", "tcp", "--sport", port, "-d", httpbin.Status.PodIP + "/32", "-j", "DROP"}
@@ -230,6 +237,15 @@ func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
 	t.Logf("verdict: %s; first cause: %s", v.Summary, v.LikelyCauses[0])
 }
 
+// recordingName names a recording of the local cluster: cluster-<dataplane>, and -kpr for Cilium's kube-proxy
+// replacement.
+func recordingName(c *framework.Cluster) string {
+	if c.ProxyMode == "replaced" {
+		return "cluster-" + c.Dataplane + "-kpr"
+	}
+	return "cluster-" + c.Dataplane
+}
+
 var recordWalk = flag.Bool("record-walk", false, "record what the nodes answered to the walks into pkg/walk/testdata/cluster-<dataplane>")
 
 // TestWalkRecordCluster records, with -record-walk, what the local cluster's nodes answer to the walks
@@ -241,7 +257,7 @@ func TestWalkRecordCluster(t *testing.T) {
 	}
 	c := framework.Load(t)
 	ctx := context.Background()
-	rec := &nodefactstest.Recorder{Runner: packetwalkRunner(t, c), Names: map[int]string{}}
+	rec := &nodefactstest.Recorder{Runner: packetwalkRunner(t, c, helperpod.ProfileWalk), Names: map[int]string{}}
 	cluster := walk.Cluster{Client: c.Client, Runner: rec}
 	curl := api.PodRef{Namespace: "default", Name: "curl"}
 	requests := []walk.Request{
@@ -290,5 +306,5 @@ func TestWalkRecordCluster(t *testing.T) {
 				AddressType: sl.AddressType, Endpoints: sl.Endpoints, Ports: sl.Ports})
 		}
 	}
-	walktest.Save(t, rec, "cluster-"+c.Dataplane, s)
+	walktest.Save(t, rec, recordingName(c), s)
 }

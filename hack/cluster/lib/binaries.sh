@@ -2,7 +2,7 @@
 
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
-# ensure_binaries DATAPLANE: Kubernetes (and flanneld or the Calico reproduction's CNI plugin).
+# ensure_binaries DATAPLANE: Kubernetes (and flanneld, the Calico reproduction's CNI plugin or Cilium).
 ensure_binaries() {
   local dataplane=$1 b
   for b in "${K8S_BINARIES[@]}"; do
@@ -24,6 +24,14 @@ ensure_binaries() {
     ;;
   calico)
     CALICO_CNI=$(calico_cni_binary)
+    ;;
+  cilium)
+    if [ ! -x "$CILIUM_DIR/bin/cilium-agent" ] || [ ! -x "$CILIUM_DIR/bin/cilium-dbg" ] || [ ! -d "$CILIUM_DIR/bpf" ]; then
+      log "building Cilium $CILIUM_VERSION (about 30 minutes on 2 cores with empty Go caches; cached afterwards)"
+      CILIUM_VERSION=$CILIUM_VERSION "$PW_REPO/hack/cluster/lib/build-cilium.sh" "$CILIUM_DIR/bin" \
+        >"$LOGS/build-cilium.log" 2>&1 || { tail -30 "$LOGS/build-cilium.log" >&2; die "building Cilium failed"; }
+      grep '^built' "$LOGS/build-cilium.log" || true
+    fi
     ;;
   esac
 }

@@ -64,10 +64,12 @@ require_root_linux() {
 
 # start NAME NETNS CMD...: runs CMD as a daemon in network namespace NETNS ("-" for the host) and records
 # its pid. nsenter --net keeps the host's mount namespace: `ip netns exec` would give each daemon a private
-# one, and containerd would then not see the volumes the kubelet mounts.
+# one, and containerd would then not see the volumes the kubelet mounts. With START_MNTNS set to a mount
+# namespace file, CMD runs in that mount namespace too (a cilium node's containerd and kubelet share theirs).
 start() {
-  local name=$1 ns=$2
+  local name=$1 ns=$2 mnt=()
   shift 2
+  [ -n "${START_MNTNS:-}" ] && mnt=(--mount="$START_MNTNS")
   if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
     log "$name already running"
     return 0
@@ -75,7 +77,7 @@ start() {
   if [ "$ns" = - ]; then
     setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
   else
-    setsid nsenter --net="/run/netns/$ns" -- "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+    setsid nsenter --net="/run/netns/$ns" "${mnt[@]}" -- "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
   fi
   echo $! >"$RUN/$name.pid"
 }

@@ -2,10 +2,13 @@
 
 # write_node_config INDEX DATAPLANE PROXY_MODE
 write_node_config() {
-  local i=$1 dataplane=$2 proxy_mode=$3 dir name
+  local i=$1 dataplane=$2 proxy_mode=$3 dir name cni_bin cni_conf
   dir=$(node_dir "$i")
   name=$(node_name "$i")
   mkdir -p "$dir"/{containerd,cni/net.d,cni-ipam,kubelet,pod-logs}
+  cni_bin=$PW_LAB/cni-bin cni_conf=$dir/cni/net.d
+  # Cilium installs its plugin and config in the fixed paths, which are the node's own (lib/cilium.sh)
+  [ "$dataplane" = cilium ] && cni_bin=/opt/cni/bin cni_conf=/etc/cni/net.d
 
   cat >"$dir/containerd/config.toml" <<TOML
 version = 2
@@ -35,12 +38,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         BinaryName = "$(command -v runc)"
         Root = "$dir/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$PW_LAB/cni-bin"
-    conf_dir = "$dir/cni/net.d"
+    bin_dir = "$cni_bin"
+    conf_dir = "$cni_conf"
     max_conf_num = 1
 TOML
 
-  write_cni_config "$i" "$dataplane" >"$dir/cni/net.d/10-$dataplane.conflist"
+  [ "$dataplane" = cilium ] || write_cni_config "$i" "$dataplane" >"$dir/cni/net.d/10-$dataplane.conflist"
 
   write_kubeconfig "system:node:$name" "https://$CP_IP:6443" "$dir/kubelet.kubeconfig"
   cat >"$dir/kubelet-config.yaml" <<YAML

@@ -4,7 +4,7 @@ package capture
 
 import (
 	"fmt"
-	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +15,7 @@ import (
 
 	pwcapture "github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 )
 
 var (
@@ -77,7 +78,7 @@ type Options struct {
 
 // NewOptions returns Options with defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess()}
+	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(helperpod.ProfileNodeCapture)}
 }
 
 // NewCmdCapture builds the cobra command.
@@ -131,6 +132,9 @@ func (o *Options) Complete(f cmdutil.Factory, args []string) error {
 	if o.client, err = f.KubernetesClientSet(); err != nil {
 		return err
 	}
+	if o.Selector != "" || slices.ContainsFunc(o.targets, func(t targetArg) bool { return t.Kind == podTarget }) {
+		o.Access.Profile = helperpod.ProfilePodCapture // tcpdump inside pods' network namespaces
+	}
 	o.open = func() (*cmdshared.Session, error) { return o.Access.Open(f, o.IOStreams) }
 	return nil
 }
@@ -177,4 +181,4 @@ func (o *Options) streamsToStdout() bool {
 }
 
 // openFile is a variable so tests can capture into memory.
-var openFile = func(name string) (*os.File, error) { return os.Create(name) }
+var openFile = cmdshared.CreatePrivate

@@ -19,18 +19,24 @@ import (
 // ImageEnv overrides the default helper image, e.g. for clusters that mirror images.
 const ImageEnv = "PACKETWALK_IMAGE"
 
+// MinHelperDeadline leaves room for a few heartbeat renewals, each of which the kubelet copies into the
+// helper within seconds.
+const MinHelperDeadline = 30 * time.Second
+
 // NodeAccess is the set of flags every command that runs node commands shares.
 type NodeAccess struct {
 	Image             string
 	ImagePullSecrets  []string
 	HelperNamespace   string
 	PodRunningTimeout time.Duration
-	// HelperDeadline is the helper pods' activeDeadlineSeconds: how long a pod may outlive a killed plugin.
+	// HelperDeadline is how long a helper may outlive a killed plugin (see helperpod.Spec.Deadline).
 	HelperDeadline time.Duration
+	// Profile is the privileges the verb's helper pods get.
+	Profile helperpod.Profile
 }
 
-// NewNodeAccess returns NodeAccess with its defaults.
-func NewNodeAccess() *NodeAccess {
+// NewNodeAccess returns NodeAccess with its defaults, for a verb whose helpers need profile.
+func NewNodeAccess(profile helperpod.Profile) *NodeAccess {
 	image := helperpod.DefaultImage
 	if v := os.Getenv(ImageEnv); v != "" {
 		image = v
@@ -40,6 +46,7 @@ func NewNodeAccess() *NodeAccess {
 		HelperNamespace:   "default",
 		PodRunningTimeout: time.Minute,
 		HelperDeadline:    15 * time.Minute,
+		Profile:           profile,
 	}
 }
 
@@ -49,7 +56,7 @@ func (n *NodeAccess) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&n.ImagePullSecrets, "image-pull-secret", n.ImagePullSecrets, "Secret in the helper namespace to pull the helper image with (repeatable)")
 	fs.StringVar(&n.HelperNamespace, "helper-namespace", n.HelperNamespace, "Namespace for the node helper pods; it must allow privileged pods (PodSecurity)")
 	fs.DurationVar(&n.PodRunningTimeout, "pod-running-timeout", n.PodRunningTimeout, "How long to wait for a helper pod to run (e.g. 30s, 2m)")
-	fs.DurationVar(&n.HelperDeadline, "helper-deadline", n.HelperDeadline, "Longest life of a helper pod: the cluster deletes it after this even if packetwalk is killed")
+	fs.DurationVar(&n.HelperDeadline, "helper-deadline", n.HelperDeadline, "How long a helper pod outlives a killed packetwalk: a live run renews it, so captures may run longer; a helper whose run stopped renewing stops itself after this (then run: kubectl packetwalk cleanup)")
 }
 
 // Validate checks the flag values, naming the flag at fault.
@@ -61,8 +68,8 @@ func (n *NodeAccess) Validate() error {
 		return fmt.Errorf("--helper-namespace must not be empty")
 	case n.PodRunningTimeout <= 0:
 		return fmt.Errorf("--pod-running-timeout must be positive, got %s", n.PodRunningTimeout)
-	case n.HelperDeadline < time.Minute:
-		return fmt.Errorf("--helper-deadline must be at least 1m, got %s", n.HelperDeadline)
+	case n.HelperDeadline < MinHelperDeadline:
+		return fmt.Errorf("--helper-deadline must be at least %s, got %s", MinHelperDeadline, n.HelperDeadline)
 	}
 	return nil
 }
@@ -84,6 +91,7 @@ func (n *NodeAccess) Open(f cmdutil.Factory, streams genericiooptions.IOStreams)
 		ImagePullSecrets: n.ImagePullSecrets,
 		RunID:            helperpod.NewRunID(),
 		Deadline:         n.HelperDeadline,
+		Profile:          n.Profile,
 	}
 	pool := helperpod.NewPool(client, template, n.PodRunningTimeout, streams.ErrOut)
 	return &Session{

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 )
 
 // TestNodeAccessFlags parses real flags through a cobra command and validates them.
@@ -25,13 +26,13 @@ func TestNodeAccessFlags(t *testing.T) {
 			}},
 		{args: []string{"--image", ""}, wantErr: "--image must not be empty"},
 		{args: []string{"--pod-running-timeout", "0s"}, wantErr: "--pod-running-timeout must be positive"},
-		{args: []string{"--helper-deadline", "10s"}, wantErr: "--helper-deadline must be at least 1m"},
+		{args: []string{"--helper-deadline", "10s"}, wantErr: "--helper-deadline must be at least 30s"},
 		{args: []string{"--pod-running-timeout", "soon"}, wantErr: `invalid argument "soon"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Setenv(ImageEnv, "")
-			n := NewNodeAccess()
+			n := NewNodeAccess(helperpod.ProfileWalk)
 			cmd := &cobra.Command{Use: "verb", RunE: func(*cobra.Command, []string) error { return n.Validate() }}
 			n.AddFlags(cmd.Flags())
 			if !cmdtest.Execute(t, cmd, tt.args, tt.wantErr) {
@@ -46,7 +47,7 @@ func TestNodeAccessFlags(t *testing.T) {
 
 func TestImageFromEnvironment(t *testing.T) {
 	t.Setenv(ImageEnv, "packetwalk.local/helper:1")
-	if got := NewNodeAccess().Image; got != "packetwalk.local/helper:1" {
+	if got := NewNodeAccess(helperpod.ProfileWalk).Image; got != "packetwalk.local/helper:1" {
 		t.Errorf("image = %q, want the one from $%s", got, ImageEnv)
 	}
 }

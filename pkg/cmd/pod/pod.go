@@ -18,6 +18,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
 )
@@ -74,7 +75,9 @@ type Options struct {
 	Output   string
 	Explain  bool
 	// WriteTo is -w: the probe's packets from every hop as one pcapng.
-	WriteTo      string
+	WriteTo string
+	// pcapng is WriteTo, opened before the walk so that a bad path does not throw a finished walk away.
+	pcapng       *os.File
 	ProbeTimeout time.Duration
 	// SourcePort is the probe's source port; 0 picks one at random.
 	SourcePort int
@@ -89,7 +92,7 @@ type Options struct {
 
 // NewOptions returns Options with defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(), Protocol: walk.ProtocolTCP,
+	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(helperpod.ProfileWalk), Protocol: walk.ProtocolTCP,
 		ProbeTimeout: 3 * time.Second, isTerminal: isTerminal}
 }
 
@@ -213,6 +216,14 @@ func (o *Options) Run(ctx context.Context) error {
 // run is Run once the session is open: what tests drive with a fake client and a recorded runner.
 func (o *Options) run(ctx context.Context, c walk.Cluster) error {
 	start := time.Now()
+	if o.WriteTo != "" {
+		f, err := cmdshared.CreatePrivate(o.WriteTo)
+		if err != nil {
+			return fmt.Errorf("-w %s: %w", o.WriteTo, err)
+		}
+		defer f.Close()
+		o.pcapng = f
+	}
 	res, err := walk.Run(ctx, c, o.request(), o.walkOptions())
 	if err != nil {
 		return err
@@ -249,12 +260,8 @@ func (o *Options) walkOptions() walk.Options {
 }
 
 func (o *Options) writePcapng(res *walk.Result) error {
-	f, err := os.Create(o.WriteTo)
-	if err != nil {
-		return fmt.Errorf("-w %s: %w", o.WriteTo, err)
-	}
-	n, err := walk.WritePcapng(f, res.Walk, res.Input, res.Observation)
-	if cerr := f.Close(); err == nil {
+	n, err := walk.WritePcapng(o.pcapng, res.Walk, res.Input, res.Observation)
+	if cerr := o.pcapng.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {

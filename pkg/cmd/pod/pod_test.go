@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk/walktest"
 )
@@ -178,5 +180,35 @@ func TestRunGolden(t *testing.T) {
 			}
 			cmdtest.Golden(t, "testdata/"+tt.golden, []byte(out), *update)
 		})
+	}
+}
+
+// countingRunner counts the node commands a walk runs.
+type countingRunner struct {
+	noderun.Runner
+	calls int
+}
+
+func (r *countingRunner) Run(ctx context.Context, node string, argv []string) (noderun.Result, error) {
+	r.calls++
+	return r.Runner.Run(ctx, node, argv)
+}
+
+// A -w path that cannot be written is found before the walk, not after it has been done and thrown away.
+func TestBadWritePathFailsBeforeTheWalk(t *testing.T) {
+	s, recorded := walktest.Load(t, "calico-vxlan")
+	runner := &countingRunner{Runner: recorded}
+	streams, _, _, _ := genericiooptions.NewTestIOStreams()
+	o := NewOptions(streams)
+	o.To, o.WriteTo = "svc/httpbin", filepath.Join(t.TempDir(), "no-such-dir", "walk.pcapng")
+	if err := o.complete("default", []string{"curl"}); err != nil {
+		t.Fatal(err)
+	}
+	err := o.run(context.Background(), walk.Cluster{Client: s.Client(), Runner: runner})
+	if err == nil || !strings.Contains(err.Error(), "-w "+o.WriteTo) {
+		t.Fatalf("error = %v, want one about -w", err)
+	}
+	if runner.calls > 0 {
+		t.Errorf("%d node commands ran before the bad -w path was found", runner.calls)
 	}
 }

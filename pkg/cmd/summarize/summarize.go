@@ -15,6 +15,7 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/capture"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/pcapread"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/summary"
 )
@@ -206,6 +207,9 @@ func (o *Options) Run(ctx context.Context) error {
 			report = s.ReportTop(limit)
 		}
 		err = summary.WriteText(o.Out, report, summary.TextOptions{MaxFlows: limit, Width: terminalWidth(o.Out)})
+	}
+	if capture.IsReaderGone(err) {
+		return nil // `| head`: the reader has all it wanted, as with other Unix tools
 	}
 	if err != nil {
 		return err

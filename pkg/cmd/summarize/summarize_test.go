@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,6 +158,32 @@ func TestFlagAndInputErrors(t *testing.T) {
 		_, _, err := run(t, nil, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want one containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// closedPipe is stdout after `| head -c 40` has read what it wanted and gone.
+type closedPipe struct{ room int }
+
+func (p *closedPipe) Write(b []byte) (int, error) {
+	if len(b) > p.room {
+		n := p.room
+		p.room = 0
+		return n, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+	}
+	p.room -= len(b)
+	return len(b), nil
+}
+
+func TestAReaderThatLeftIsAQuietEnd(t *testing.T) {
+	for _, output := range []string{"text", "json"} {
+		var errOut bytes.Buffer
+		cmd := NewCmdSummarize(genericiooptions.IOStreams{In: bytes.NewReader(nil), Out: &closedPipe{room: 40}, ErrOut: &errOut})
+		cmd.SetArgs([]string{filepath.Join(labDir, "lab-any.pcap"), "-o", output})
+		cmd.SetOut(&errOut)
+		cmd.SetErr(&errOut)
+		if err := cmd.Execute(); err != nil {
+			t.Errorf("-o %s | head -c 40: error %v, want a quiet end", output, err)
 		}
 	}
 }

@@ -71,7 +71,7 @@ type Options struct {
 
 // NewOptions returns Options with defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess()}
+	return &Options{IOStreams: streams, Access: cmdshared.NewNodeAccess(helperpod.ProfileVeth)}
 }
 
 // NewCmdVeth builds the cobra command.

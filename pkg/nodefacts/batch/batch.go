@@ -6,8 +6,7 @@ package batch
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/rand"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,17 +31,11 @@ done`
 // Name is the $0 of the batch script, which marks a batch argv.
 const Name = "packetwalk-batch"
 
-// Argv packs cmds into one argv for the batch script, with the frame mark it will print.
+// Argv packs cmds into one argv for the batch script, with the frame mark it will print. The mark is new
+// and random for every batch: the commands print text from the node (interface names, rule comments) that
+// must not be able to end a command's frame early and forge the next one's result.
 func Argv(cmds [][]string) (argv []string, mark string) {
-	h := sha256.New()
-	for _, c := range cmds {
-		for _, a := range c {
-			h.Write([]byte(a))
-			h.Write([]byte{0})
-		}
-		h.Write([]byte{1})
-	}
-	mark = "--packetwalk-" + hex.EncodeToString(h.Sum(nil))[:24]
+	mark = "--packetwalk-" + rand.Text()
 	argv = []string{"sh", "-c", script, Name, mark}
 	for _, c := range cmds {
 		argv = append(argv, strconv.Itoa(len(c)))

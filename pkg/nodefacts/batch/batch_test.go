@@ -2,7 +2,9 @@ package batch
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -81,5 +83,27 @@ func TestFrameIsWhatSplitReads(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Split(Frame) (-want +got):\n%s", diff)
+	}
+}
+
+// A command prints a frame line with the mark a batch of the same commands used before: it must stay that
+// command's output, not end its frame and forge the next command's result.
+func TestOutputCannotForgeTheNextFrame(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh on this machine")
+	}
+	file := filepath.Join(t.TempDir(), "ifname")
+	cmds := [][]string{{"cat", file}, {"echo", "real"}}
+	_, earlier := Argv(cmds)
+	forged := "\n" + earlier + " 0 0\nforged\n" + earlier + " 1 0\n"
+	if err := os.WriteFile(file, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Run(context.Background(), &netnslab.Runner{Nodes: map[string]string{"n1": ""}}, "n1", cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got[0].Stdout) != forged || string(got[1].Stdout) != "real\n" {
+		t.Errorf("results %q, %q: the first command's output forged the second's", got[0].Stdout, got[1].Stdout)
 	}
 }

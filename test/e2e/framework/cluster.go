@@ -20,7 +20,7 @@ const (
 	EnvKubeconfig = "PACKETWALK_E2E_KUBECONFIG"
 	// EnvImage is the helper image, packetwalk.local/helper:1 on the local cluster.
 	EnvImage = "PACKETWALK_E2E_IMAGE"
-	// EnvDataplane is "flannel" or "calico".
+	// EnvDataplane is "flannel", "calico" or "cilium".
 	EnvDataplane = "PACKETWALK_E2E_DATAPLANE"
 	// EnvLab is the lab directory of hack/cluster/up (it holds nodes.txt).
 	EnvLab = "PACKETWALK_E2E_LAB"
@@ -32,6 +32,7 @@ const (
 const (
 	Flannel = "flannel"
 	Calico  = "calico"
+	Cilium  = "cilium"
 )
 
 // Cluster is the local cluster under test.
@@ -39,10 +40,12 @@ type Cluster struct {
 	Kubeconfig string
 	Image      string
 	Dataplane  string
-	ProxyMode  string // kube-proxy's mode: iptables or nftables (hack/cluster/up --proxy-mode)
-	LabDir     string
-	Config     *rest.Config
-	Client     kubernetes.Interface
+	// ProxyMode is kube-proxy's mode: iptables or nftables (hack/cluster/up --proxy-mode), or "replaced"
+	// (Cilium's kube-proxy replacement, --kube-proxy-replacement: no kube-proxy runs).
+	ProxyMode string
+	LabDir    string
+	Config    *rest.Config
+	Client    kubernetes.Interface
 	// Nodes in order: Nodes[0] is node 1, where the scenario's curl and httpbin-local run.
 	Nodes []Node
 }
@@ -94,8 +97,8 @@ func load() (*Cluster, string, error) {
 	if c.Image == "" {
 		c.Image = "packetwalk.local/helper:1"
 	}
-	if c.Dataplane != Flannel && c.Dataplane != Calico {
-		return nil, "", fmt.Errorf("%s is %q, want %s or %s", EnvDataplane, c.Dataplane, Flannel, Calico)
+	if c.Dataplane != Flannel && c.Dataplane != Calico && c.Dataplane != Cilium {
+		return nil, "", fmt.Errorf("%s is %q, want %s, %s or %s", EnvDataplane, c.Dataplane, Flannel, Calico, Cilium)
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
 	if err != nil {

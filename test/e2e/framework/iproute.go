@@ -7,19 +7,23 @@ import (
 
 // Link is the part of `ip -j -d link show` the tests compare.
 type Link struct {
-	IfIndex   int      `json:"ifindex"`
-	IfName    string   `json:"ifname"`
-	LinkIndex int      `json:"link_index"`
-	Flags     []string `json:"flags"`
-	MTU       int      `json:"mtu"`
-	Master    string   `json:"master"`
-	Address   string   `json:"address"`
-	LinkInfo  struct {
+	IfIndex   int    `json:"ifindex"`
+	IfName    string `json:"ifname"`
+	LinkIndex int    `json:"link_index"`
+	// Link names the peer (or lower) device when it is in the same namespace, where ip prints no link_index.
+	Link     string   `json:"link"`
+	Flags    []string `json:"flags"`
+	MTU      int      `json:"mtu"`
+	Master   string   `json:"master"`
+	Address  string   `json:"address"`
+	LinkInfo struct {
 		InfoKind string `json:"info_kind"`
 		InfoData struct {
 			ID    int    `json:"id"`
 			Port  int    `json:"port"`
 			Local string `json:"local"`
+			// External is a collect-metadata tunnel: its VNI and remote are set per packet (Cilium).
+			External bool `json:"external"`
 		} `json:"info_data"`
 	} `json:"linkinfo"`
 }
@@ -42,6 +46,10 @@ type Route struct {
 	Protocol string   `json:"protocol"`
 	Scope    string   `json:"scope"`
 	Flags    []string `json:"flags"`
+	PrefSrc  string   `json:"prefsrc"`
+	Metrics  []struct {
+		MTU int `json:"mtu"`
+	} `json:"metrics"`
 }
 
 // ParseRoutes reads `ip -j route show` output.
