@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
@@ -44,7 +45,7 @@ func describe(w io.Writer, nn *api.NodeNetwork) error {
 			if r.VTEP != "" {
 				owner += " (VTEP " + r.VTEP + ")"
 			}
-			termsafe.Fprintf(tw, "\t  %s → %s\n", routeLine(r), owner)
+			termsafe.Fprintf(tw, "\t  %s → %s\n", printer.Route(r), owner)
 		}
 	}
 	termsafe.Fprintf(tw, "Kube-proxy:\t%s\n", nn.KubeProxyMode)
@@ -107,20 +108,6 @@ func encapLine(e api.Encapsulation, podMTU int) string {
 			verdict = "does NOT fit"
 		}
 		s += fmt.Sprintf(": pod MTU %d + %d overhead = %d %s", podMTU, e.Overhead, podMTU+e.Overhead, verdict)
-	}
-	return s
-}
-
-func routeLine(r api.Route) string {
-	s := r.Dst
-	if r.Gateway != "" {
-		s += " via " + r.Gateway
-	}
-	if r.Dev != "" {
-		s += " dev " + r.Dev
-	}
-	if r.OnLink {
-		s += " onlink"
 	}
 	return s
 }

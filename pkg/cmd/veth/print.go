@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
@@ -127,14 +128,7 @@ func gateway(g *api.Gateway) string {
 func routes(rs []api.Route) string {
 	var s []string
 	for _, r := range rs {
-		t := r.Dst
-		if r.Gateway != "" {
-			t += " via " + r.Gateway
-		}
-		if r.Dev != "" {
-			t += " dev " + r.Dev
-		}
-		s = append(s, t)
+		s = append(s, printer.Route(r))
 	}
 	return cmp.Or(strings.Join(s, ", "), "-")
 }
