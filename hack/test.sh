@@ -53,8 +53,9 @@ banner() { echo; echo "=== $1"; }
 phases=" ${PHASES:-lint unit fuzz e2e} "
 wanted() { [[ $phases == *" $1 "* ]]; }
 
-# Phase 1: lint. golangci-lint is pinned and built from the module proxy once per version (about 3 minutes
-# on 2 cores), then reused from the tools cache outside the repository.
+# Phase 1: lint. golangci-lint is pinned and built from the module proxy once per version (measured: 8 min
+# wall, 2.3 min of CPU, on a busy 2-core machine; its first run 3 min, later runs under 30 s from its cache),
+# then reused from the tools cache outside the repository.
 golangci_version=${GOLANGCI_LINT_VERSION:-v2.15.0}
 tools_dir=${TOOLS_DIR:-${HOME:-/root}/.cache/packetwalk/tools}
 if wanted lint; then
