@@ -4,13 +4,16 @@ GO    ?= go
 BIN   := bin/kubectl-packetwalk
 VERSION ?= $(shell hack/version)
 
-.PHONY: build test unit demo dist check-krew vet fmt clean cluster-up cluster-down
+.PHONY: build test lint unit demo dist check-krew vet fmt clean cluster-up cluster-down
 
 build: ## Build bin/kubectl-packetwalk for this machine
 	VERSION=$(VERSION) hack/build-plugin $(BIN)
 
-test: ## Every test: unit, kernel (netns), fuzz smoke, end to end on the local cluster (both dataplanes)
+test: ## Every test: lint, unit, kernel (netns), fuzz smoke, end to end on the local cluster (both dataplanes)
 	hack/test.sh
+
+lint: ## go vet and golangci-lint (pinned in hack/test.sh, installed from the Go module proxy)
+	PHASES=lint hack/test.sh
 
 unit: ## Unit and kernel tests only (no cluster)
 	$(GO) test ./...

@@ -96,7 +96,7 @@ func (r *Runner) Stream(ctx context.Context, node string, argv []string, stdout,
 		case err = <-exited:
 		case <-time.After(StopGrace):
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
+			<-exited //nolint:errcheck // killed: its exit status adds nothing to the timeout
 			return 0, fmt.Errorf("%v did not exit within %s of its stdin closing", argv, StopGrace)
 		}
 	}

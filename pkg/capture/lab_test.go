@@ -116,16 +116,6 @@ func linkTable(t testing.TB, ns string) map[int]string {
 	return table
 }
 
-// request sends one short TCP exchange from the curl pod to the httpbin pod through the node.
-func (l *lab) request(t testing.TB, payload string) {
-	t.Helper()
-	cmd := exec.Command("ip", "netns", "exec", l.curl, "socat", "-u", "-", "TCP:"+labHTTPBinIP+":8080,connect-timeout=5")
-	cmd.Stdin = strings.NewReader(payload)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("request from the curl pod: %v: %s", err, out)
-	}
-}
-
 // trafficUntil sends requests every 20ms until ctx ends.
 func (l *lab) trafficUntil(ctx context.Context, t testing.TB) {
 	go func() {

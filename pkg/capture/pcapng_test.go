@@ -121,11 +121,8 @@ func TestPcapngSplitsAnyCaptureIntoNamedInterfaces(t *testing.T) {
 				if p.iface.LinkType != layers.LinkTypeLinuxSLL {
 					t.Errorf("interface %q has link type %d, want LINUX_SLL", p.iface.Name, p.iface.LinkType)
 				}
-				if want := pcapgo.NgResolution(6); nano {
-					want = 9
-					if p.iface.TimestampResolution != want {
-						t.Errorf("if_tsresol %d, want %d", p.iface.TimestampResolution, want)
-					}
+				if want := pcapgo.NgResolution(9); nano && p.iface.TimestampResolution != want {
+					t.Errorf("if_tsresol %d, want %d", p.iface.TimestampResolution, want)
 				}
 				if !p.ci.Timestamp.Equal(o.Time) {
 					t.Errorf("packet %d at %s, want %s", i, p.ci.Timestamp.Format(time.RFC3339Nano), o.Time.Format(time.RFC3339Nano))

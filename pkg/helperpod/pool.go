@@ -31,6 +31,8 @@ type Pool struct {
 	// life ends with Close; the heartbeats run until then.
 	life    context.Context
 	endLife context.CancelFunc
+	// beating counts the keepAlive goroutines, so that Close returns only once no renewal can follow.
+	beating sync.WaitGroup
 	now     func() time.Time
 
 	mu          sync.Mutex
@@ -121,13 +123,17 @@ func (p *Pool) start(ctx context.Context, node string) (*corev1.Pod, error) {
 	closed := p.closed
 	if !closed {
 		p.created = append(p.created, created)
+		p.beating.Add(1) // under the lock, so that it comes before Close's Wait or not at all
 	}
 	p.mu.Unlock()
 	if closed { // Close ran while the create was in flight and missed the pod.
 		_ = p.delete(created)
 		return nil, errClosing
 	}
-	go p.keepAlive(created)
+	go func() {
+		defer p.beating.Done()
+		p.keepAlive(created)
+	}()
 	return waitRunning(ctx, p.client, created, p.runningTimeout, p.progress)
 }
 
@@ -155,6 +161,7 @@ func (p *Pool) Close() error {
 	created := p.created
 	p.mu.Unlock()
 	p.endLife()
+	p.beating.Wait()
 
 	var first error
 	for _, pod := range created {

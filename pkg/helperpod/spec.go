@@ -104,10 +104,10 @@ func Name(node, runID string) string {
 	const prefix = "packetwalk-"
 	suffix := "-" + runID
 	base := strings.ToLower(node)
-	if max := validation.DNS1123SubdomainMaxLength - len(prefix) - len(suffix); len(base) > max {
+	if room := validation.DNS1123SubdomainMaxLength - len(prefix) - len(suffix); len(base) > room {
 		sum := sha256.Sum256([]byte(node))
 		// A cut next to a dot would leave ".-", which no DNS-1123 name may hold.
-		base = strings.TrimRight(base[:max-9], "-.") + "-" + hex.EncodeToString(sum[:4])
+		base = strings.TrimRight(base[:room-9], "-.") + "-" + hex.EncodeToString(sum[:4])
 	}
 	return prefix + base + suffix
 }

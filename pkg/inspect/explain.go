@@ -6,9 +6,9 @@ package inspect
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
@@ -37,7 +37,7 @@ func (e *Explanation) add(c nodefacts.Command, proved ...string) {
 // Print writes the explanation for a person learning the manual method.
 func (e *Explanation) Print(w io.Writer) error {
 	for i, s := range e.Steps {
-		if _, err := termsafe.Fprintf(w, "Step %d, on node %s: %s\n  $ %s\n", i+1, s.Node, s.Purpose, ShellQuote(s.Argv)); err != nil {
+		if _, err := termsafe.Fprintf(w, "Step %d, on node %s: %s\n  $ %s\n", i+1, s.Node, s.Purpose, printer.ShellQuote(s.Argv)); err != nil {
 			return err
 		}
 		if s.Err != "" {
@@ -55,30 +55,4 @@ func (e *Explanation) Print(w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// ShellQuote renders argv as a person would type it in a POSIX shell.
-func ShellQuote(argv []string) string {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		words[i] = quoteWord(a)
-	}
-	return strings.Join(words, " ")
-}
-
-func quoteWord(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -39,7 +40,7 @@ func explainPod(ex *Explanation, n *nodefacts.Node, l nodefacts.PodLookup, atts 
 		case strings.Contains(strings.Join(c.Argv, " "), " addr show"):
 			for _, a := range atts {
 				pl := a.PodLink
-				line := fmt.Sprintf("%s's %s is ifindex %d, kind %s, MAC %s, MTU %d, addresses %s", pod, linkName(pl), pl.Index, orUnknown(pl.Kind()), pl.MAC, pl.MTU, prefixes(pl))
+				line := fmt.Sprintf("%s's %s is ifindex %d, kind %s, MAC %s, MTU %d, addresses %s", pod, linkName(pl), pl.Index, cmp.Or(pl.Kind(), "no kind"), pl.MAC, pl.MTU, prefixes(pl))
 				if pl.PeerIndex != 0 {
 					line += fmt.Sprintf("; its peer is ifindex %d in another namespace", pl.PeerIndex)
 				}
@@ -49,12 +50,12 @@ func explainPod(ex *Explanation, n *nodefacts.Node, l nodefacts.PodLookup, atts 
 		case strings.Contains(strings.Join(c.Argv, " "), " route get "):
 			for probe, r := range pn.RouteGet {
 				if strings.HasSuffix(strings.Join(c.Argv, " "), " "+probe.String()) {
-					proved = append(proved, fmt.Sprintf("a packet to %s leaves by %s via %s", probe, r.Dev, orDirect(r.Gateway)))
+					proved = append(proved, fmt.Sprintf("a packet to %s leaves by %s via %s", probe, r.Dev, cmp.Or(r.Gateway, "no gateway (directly connected)")))
 				}
 			}
 		case strings.Contains(strings.Join(c.Argv, " "), " neigh show"):
 			for _, nb := range pn.Neighbours {
-				proved = append(proved, fmt.Sprintf("%s is at %s on %s (%s)", nb.Dst, orNone(nb.LLAddr), nb.Dev, strings.Join(nb.State, ",")))
+				proved = append(proved, fmt.Sprintf("%s is at %s on %s (%s)", nb.Dst, cmp.Or(nb.LLAddr, "(unresolved)"), nb.Dev, strings.Join(nb.State, ",")))
 			}
 			if len(pn.Neighbours) == 0 {
 				proved = append(proved, "the ARP/NDP cache is empty: the pod has not talked to its gateway lately")
@@ -63,7 +64,7 @@ func explainPod(ex *Explanation, n *nodefacts.Node, l nodefacts.PodLookup, atts 
 			six := strings.Contains(strings.Join(c.Argv, " "), " -6 ")
 			for _, r := range pn.Routes {
 				if isIPv6Route(r) == six {
-					proved = append(proved, routeText(r))
+					proved = append(proved, r.String())
 				}
 			}
 		}
@@ -119,7 +120,7 @@ func explainNode(ex *Explanation, n *nodefacts.Node, lookups []nodefacts.PodLook
 			for _, nb := range n.Neighbours {
 				for _, ip := range podIPs {
 					if nb.Dst == ip {
-						proved = append(proved, fmt.Sprintf("the node knows pod %s at %s on %s", ip, orNone(nb.LLAddr), nb.Dev))
+						proved = append(proved, fmt.Sprintf("the node knows pod %s at %s on %s", ip, cmp.Or(nb.LLAddr, "(unresolved)"), nb.Dev))
 					}
 				}
 			}
@@ -139,26 +140,6 @@ func prefixes(l iproute.Link) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
-}
-
-func routeText(r iproute.Route) string {
-	s := r.Dst
-	if r.Type != "" && r.Type != "unicast" {
-		s = r.Type + " " + s
-	}
-	if r.Gateway != "" {
-		s += " via " + r.Gateway
-	}
-	if r.Dev != "" {
-		s += " dev " + r.Dev
-	}
-	if r.Scope != "" && r.Scope != "global" {
-		s += " scope " + r.Scope
-	}
-	if r.OnLink() {
-		s += " onlink"
-	}
-	return s
 }
 
 func master(l iproute.Link) string {
@@ -181,20 +162,6 @@ func onOff(on bool) string {
 		return "1"
 	}
 	return "0"
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(unresolved)"
-	}
-	return s
-}
-
-func orDirect(gw string) string {
-	if gw == "" {
-		return "no gateway (directly connected)"
-	}
-	return gw
 }
 
 // isIPv6Route tells a route's family from its addresses (a default route from its gateway).

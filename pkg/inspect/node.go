@@ -17,6 +17,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/podnet"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/plugins"
 	"github.com/packetwalk/kubectl-packetwalk/plugins/dataplane"
 )
@@ -139,7 +140,7 @@ func explainNodeView(n *nodefacts.Node, out *api.NodeNetwork) *Explanation {
 		case strings.Contains(argv, " route show"):
 			for _, r := range out.PodRoutes {
 				if (strings.Contains(argv, "-6") && strings.Contains(r.Dst, ":")) || (!strings.Contains(argv, "-6") && !strings.Contains(r.Dst, ":")) {
-					proved = append(proved, fmt.Sprintf("%s → node %s", routeText(iproute.Route{Dst: r.Dst, Gateway: r.Gateway, Dev: r.Dev, Flags: onlinkFlag(r.OnLink)}), r.Node))
+					proved = append(proved, fmt.Sprintf("%s → node %s", printer.Route(r), r.Node))
 				}
 			}
 		case strings.Contains(argv, "fdb show") || strings.Contains(argv, "neigh show"):
@@ -154,13 +155,6 @@ func explainNodeView(n *nodefacts.Node, out *api.NodeNetwork) *Explanation {
 		ex.add(c, proved...)
 	}
 	return ex
-}
-
-func onlinkFlag(on bool) []string {
-	if on {
-		return []string{"onlink"}
-	}
-	return nil
 }
 
 func attachStatus(p *corev1.Pod) string {

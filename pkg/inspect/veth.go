@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -259,18 +260,11 @@ func notAVeth(n *nodefacts.Node, a podnet.Attachment) string {
 		}
 		return fmt.Sprintf("%s is a %s whose lower device is not in this node's namespace (a secondary network, e.g. Multus)", pl.Name, kind)
 	case pl.PeerIndex == 0:
-		return fmt.Sprintf("%s (%s) has no peer interface in another namespace", pl.Name, orUnknown(kind))
+		return fmt.Sprintf("%s (%s) has no peer interface in another namespace", pl.Name, cmp.Or(kind, "no kind"))
 	case a.HostPeer.Name != "":
 		return fmt.Sprintf("%s@if%d: ifindex %d on the node is %s, which does not point back (its peer is if%d): the peer is in another namespace than the node's", pl.Name, pl.PeerIndex, pl.PeerIndex, a.HostPeer.Name, a.HostPeer.PeerIndex)
 	}
 	return fmt.Sprintf("%s@if%d: the node has no interface %d: the peer is in another namespace than the node's", pl.Name, pl.PeerIndex, pl.PeerIndex)
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "no kind"
-	}
-	return s
 }
 
 func joinAddrs(ips []netip.Addr) string {

@@ -210,3 +210,23 @@ func TestArgv(t *testing.T) {
 		t.Errorf("argv (-want +got):\n%s", diff)
 	}
 }
+
+func TestRouteStringReadsLikeIPRoute(t *testing.T) {
+	for _, tc := range []struct {
+		r    Route
+		want string
+	}{
+		{Route{Dst: "10.244.2.0/24", Gateway: "10.244.2.0", Dev: "flannel.1", Flags: []string{"onlink"}},
+			"10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink"},
+		{Route{Dst: "10.244.1.6", Dev: "cali198f7a34fc7", Scope: "link"}, "10.244.1.6 dev cali198f7a34fc7 scope link"},
+		{Route{Dst: "default", Gateway: "169.254.1.1", Dev: "eth0", Scope: "global", PrefSrc: "10.244.1.5"},
+			"default via 169.254.1.1 dev eth0 src 10.244.1.5"},
+		{Route{Type: "local", Dst: "10.201.0.11", Dev: "eth0", Scope: "host"}, "local 10.201.0.11 dev eth0 scope host"},
+		{Route{Dst: "10.0.0.0/8", Nexthops: []Nexthop{{Gateway: "10.1.0.1", Dev: "eth0"}, {Dev: "eth1"}}},
+			"10.0.0.0/8 nexthop via 10.1.0.1 dev eth0 nexthop dev eth1"},
+	} {
+		if got := tc.r.String(); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+}

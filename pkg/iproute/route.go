@@ -3,6 +3,8 @@ package iproute
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 )
 
 // Route is one route as `ip -j -d route show` prints it, or the answer of `ip -j route get`.
@@ -52,12 +54,7 @@ type Nexthop struct {
 // OnLink reports whether the route's gateway is declared reachable on the device without a covering
 // route (`onlink`), as Calico and flannel program for tunnel next hops.
 func (r Route) OnLink() bool {
-	for _, f := range r.Flags {
-		if f == "onlink" {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(r.Flags, "onlink")
 }
 
 // DstPrefix returns the route's destination as a prefix; "default" is 0.0.0.0/0 or ::/0 as family says
@@ -139,4 +136,40 @@ func ParseRoutes(out []byte) (Routes, error) {
 		return nil, fmt.Errorf("parsing ip route output: %w", err)
 	}
 	return routes, nil
+}
+
+// String prints the route the way `ip route` does, with the fields packetwalk's explanations use: type
+// (when not unicast), destination, gateway, device, scope (when not global), preferred source, onlink,
+// and the next hops of a multipath route.
+func (r Route) String() string {
+	var b strings.Builder
+	if r.Type != "" && r.Type != "unicast" {
+		b.WriteString(r.Type + " ")
+	}
+	b.WriteString(r.Dst)
+	if r.Gateway != "" {
+		b.WriteString(" via " + r.Gateway)
+	}
+	if r.Dev != "" {
+		b.WriteString(" dev " + r.Dev)
+	}
+	if r.Scope != "" && r.Scope != "global" {
+		b.WriteString(" scope " + r.Scope)
+	}
+	if r.PrefSrc != "" {
+		b.WriteString(" src " + r.PrefSrc)
+	}
+	if r.OnLink() {
+		b.WriteString(" onlink")
+	}
+	for _, nh := range r.Nexthops {
+		b.WriteString(" nexthop")
+		if nh.Gateway != "" {
+			b.WriteString(" via " + nh.Gateway)
+		}
+		if nh.Dev != "" {
+			b.WriteString(" dev " + nh.Dev)
+		}
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package netfilter
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -13,7 +14,7 @@ func DetectProxyMode(nat *IPTables, nft *NFTRuleset, links iproute.Links) ProxyD
 	var d ProxyDetection
 	if l, ok := links.ByName("kube-ipvs0"); ok {
 		d.Mode = ProxyIPVS
-		d.Evidence = append(d.Evidence, fmt.Sprintf("link kube-ipvs0 (%s) holds the Service addresses for IPVS", orPhysical(l.Kind())))
+		d.Evidence = append(d.Evidence, fmt.Sprintf("link kube-ipvs0 (%s) holds the Service addresses for IPVS", cmp.Or(l.Kind(), "device")))
 		return d
 	}
 	for _, fam := range []string{"ip", "ip6"} {
@@ -70,11 +71,4 @@ func countPrefix(t *IPTables, prefix string) int {
 		}
 	}
 	return n
-}
-
-func orPhysical(kind string) string {
-	if kind == "" {
-		return "device"
-	}
-	return kind
 }

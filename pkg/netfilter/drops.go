@@ -55,7 +55,7 @@ func ruleMatches(r Rule, p Packet) (matches, specific bool) {
 	for i := 0; i < len(w)-1; i++ {
 		neg := i > 0 && w[i-1] == "!"
 		val := w[i+1]
-		var ok, known bool = true, true
+		ok, known := true, true
 		switch w[i] {
 		case "-s", "--source":
 			ok = prefixHolds(val, p.Src)

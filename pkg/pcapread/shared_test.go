@@ -20,8 +20,8 @@ import (
 func referenceFrames(t *testing.T, capture string) (linkTypes []int, ifaces []string) {
 	t.Helper()
 	for _, cols := range sharedpcaps.Reference(t, capture) {
-		open, close := strings.LastIndexByte(cols[1], '('), strings.LastIndexByte(cols[1], ')')
-		lt, err := strconv.Atoi(cols[1][open+1 : close])
+		opening, closing := strings.LastIndexByte(cols[1], '('), strings.LastIndexByte(cols[1], ')')
+		lt, err := strconv.Atoi(cols[1][opening+1 : closing])
 		if err != nil {
 			t.Fatalf("%s: link type %q: %v", capture, cols[1], err)
 		}

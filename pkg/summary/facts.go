@@ -228,15 +228,3 @@ type natSlot struct {
 const natBits = 12
 
 type natIndex [1 << natBits]natSlot
-
-// synProblem aggregates TCP connections to one server that got no SYN-ACK (or were refused).
-type synKey struct {
-	server  endpoint
-	refused bool
-}
-
-type synProblem struct {
-	client      addr
-	connections int64
-	syns        int64
-}

@@ -125,8 +125,8 @@ type flowTable struct {
 	doneHead, doneTail     int32
 }
 
-func newFlowTable(max int) *flowTable {
-	return &flowTable{max: max, index: make(map[flowKey]int32, min(max, 4096)),
+func newFlowTable(maxFlows int) *flowTable {
+	return &flowTable{max: maxFlows, index: make(map[flowKey]int32, min(maxFlows, 4096)),
 		activeHead: noFlow, activeTail: noFlow, doneHead: noFlow, doneTail: noFlow}
 }
 

@@ -119,9 +119,9 @@ func TestLabCalicoVXLAN(t *testing.T) { checkCalicoLab(t, "testdata") }
 
 func checkCalicoLab(t *testing.T, dir string) {
 	opts := Options{Links: labLinks(t, dir), Names: Names{}}
-	any := summarizeFile(t, filepath.Join(dir, "lab-any.pcap"), opts)
+	onAny := summarizeFile(t, filepath.Join(dir, "lab-any.pcap"), opts)
 	ifaces := summarizeFile(t, filepath.Join(dir, "lab-ifaces.pcapng"), opts)
-	defer logOnFailure(t, any, ifaces)
+	defer logOnFailure(t, onAny, ifaces)
 
 	const vxlan = "vxlan vni 4096 192.168.49.2 → 192.168.49.3 udp/4789"
 	for _, tc := range []struct {
@@ -129,7 +129,7 @@ func checkCalicoLab(t *testing.T, dir string) {
 		s     api.Summary
 		paths []string // where the direct HTTP flow was seen
 	}{
-		{"tcpdump -i any", any, []string{"cali35e3a5cb80b (default/curl)", "vxlan.calico", "eth0 " + vxlan}},
+		{"tcpdump -i any", onAny, []string{"cali35e3a5cb80b (default/curl)", "vxlan.calico", "eth0 " + vxlan}},
 		{"dumpcap on two interfaces", ifaces, []string{"cali35e3a5cb80b", "eth0 " + vxlan}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,7 +195,7 @@ func checkCalicoLab(t *testing.T, dir string) {
 		})
 	}
 	// The two captures recorded the same traffic at two and at three points: the flows must count the same.
-	if d := cmp.Diff(flowCounts(ifaces), flowCounts(any)); d != "" {
+	if d := cmp.Diff(flowCounts(ifaces), flowCounts(onAny)); d != "" {
 		t.Errorf("flows counted differently by dumpcap on two interfaces and tcpdump -i any (-dumpcap +any):\n%s", d)
 	}
 }

@@ -43,7 +43,9 @@ func TestEscapeLeavesNoControlBytes(t *testing.T) {
 
 func TestFprintfEscapesArguments(t *testing.T) {
 	var b bytes.Buffer
-	Fprintf(&b, "%s\t%v: %d\n", "a\x1bb", errors.New("x\x07"), 3)
+	if _, err := Fprintf(&b, "%s\t%v: %d\n", "a\x1bb", errors.New("x\x07"), 3); err != nil {
+		t.Fatal(err)
+	}
 	if want := "a^[b\tx^G: 3\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}

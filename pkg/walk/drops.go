@@ -3,6 +3,7 @@ package walk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
@@ -21,7 +22,7 @@ func diagnoseDrops(ctx context.Context, r noderun.Runner, in *Input, w *api.Walk
 	var nodes []string
 	var hops []*api.HopRef
 	for _, h := range []*api.HopRef{v.LastSeen, v.FirstMissing} {
-		if h != nil && !containsString(nodes, h.Node) {
+		if h != nil && !slices.Contains(nodes, h.Node) {
 			nodes = append(nodes, h.Node)
 			hops = append(hops, h)
 		}

@@ -128,7 +128,7 @@ func (r *reasoner) routeGet(q RouteQuery, table iproute.Routes) (route iproute.R
 			ev.Shows = "the kernel refuses: " + a.Err
 			return iproute.Route{}, ev, a.Err, false
 		}
-		ev.Shows = "the kernel's choice: " + describeRoute(a.Route)
+		ev.Shows = "the kernel's choice: " + a.Route.String()
 		return a.Route, ev, "", true
 	}
 	dst, err := netip.ParseAddr(q.Dst)
@@ -145,7 +145,7 @@ func (r *reasoner) routeGet(q RouteQuery, table iproute.Routes) (route iproute.R
 		ev.Shows = "no route to " + q.Dst + " in the table (ip route get was not asked)"
 		return iproute.Route{}, ev, "no route to " + q.Dst, false
 	}
-	ev.Shows = "the most specific route to " + q.Dst + " in the table (ip route get was not asked): " + describeRoute(rt)
+	ev.Shows = "the most specific route to " + q.Dst + " in the table (ip route get was not asked): " + rt.String()
 	return rt, ev, "", true
 }
 
@@ -154,28 +154,4 @@ func familyOf(ip netip.Addr) string {
 		return "inet"
 	}
 	return "inet6"
-}
-
-// describeRoute prints a route the way `ip route` does.
-func describeRoute(rt iproute.Route) string {
-	s := rt.Dst
-	if rt.Type != "" && rt.Type != "unicast" {
-		s = rt.Type + " " + s
-	}
-	if rt.Gateway != "" {
-		s += " via " + rt.Gateway
-	}
-	if rt.Dev != "" {
-		s += " dev " + rt.Dev
-	}
-	if rt.PrefSrc != "" {
-		s += " src " + rt.PrefSrc
-	}
-	if rt.OnLink() {
-		s += " onlink"
-	}
-	for _, nh := range rt.Nexthops {
-		s += " nexthop via " + nh.Gateway + " dev " + nh.Dev
-	}
-	return s
 }

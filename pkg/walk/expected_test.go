@@ -288,14 +288,14 @@ func TestCalicoIPIPPaths(t *testing.T) {
 	}
 
 	// kube-proxy's rules for the Service, as on the VXLAN nodes.
-	svc, in := reasonHandChecked(t, "calico-ipip", svcHTTPBin, addHTTPBinService)
+	_, in := reasonHandChecked(t, "calico-ipip", svcHTTPBin, addHTTPBinService)
 	rules, err := netfilter.ParseIPTablesSave([]byte(kubeProxyRules("10.244.0.0/16", "10.244.1.6", "10.244.2.7")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.Nodes["node1"].Facts.NAT = rules
 	in.Nodes["node1"].Facts.KubeProxy.Mode = netfilter.ProxyIPTables
-	svc, _ = expect(in)
+	svc, _ := expect(in)
 	if diff := cmp.Diff(calicoKinds.wantKinds(true, true), kindsOf(pathTo(t, svc, "10.244.2.7:8080"))); diff != "" {
 		t.Errorf("cross-node Service hops (-want +got):\n%s", diff)
 	}

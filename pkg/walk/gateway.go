@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
@@ -31,7 +32,7 @@ func (r *reasoner) gateway(rt iproute.Route, att podnet.Attachment, attOK bool) 
 	if n, ok := src.Net.Neighbours.Find(rt.Gateway, rt.Dev); ok {
 		gw.MAC = n.LLAddr
 		gw.evidence = append(gw.evidence, api.Evidence{Node: src.Node, Command: nsenter(src.Net.PID, iproute.NeighShow()),
-			Shows: fmt.Sprintf("the pod's neighbour table has %s at %s (%v)", n.Dst, orNone(n.LLAddr), n.State)})
+			Shows: fmt.Sprintf("the pod's neighbour table has %s at %s (%v)", n.Dst, cmp.Or(n.LLAddr, "no MAC"), n.State)})
 	}
 	if !attOK || nv.Facts == nil {
 		gw.Explanation = "gateway " + rt.Gateway + " (its resolution is unknown: the host side was not read)"
@@ -40,27 +41,11 @@ func (r *reasoner) gateway(rt iproute.Route, att podnet.Attachment, attOK bool) 
 	ex := nv.plugin().Gateway(nv.Facts, src.Net, att, rt)
 	mac := gw.MAC
 	gw.Gateway = ex.Gateway
-	gw.MAC = firstNonEmpty(gw.MAC, mac)
+	gw.MAC = cmp.Or(gw.MAC, mac)
 	gw.evidence = append(gw.evidence, ex.Evidence...)
 	gw.problems = append(gw.problems, ex.Problems...)
 	if gw.MAC != "" && gw.ExpectedMAC != "" && gw.MAC != gw.ExpectedMAC {
 		gw.problems = append(gw.problems, fmt.Sprintf("the pod resolved %s to %s, but %s on the node answers with %s", rt.Gateway, gw.MAC, att.HostPeer.Name, gw.ExpectedMAC))
 	}
 	return gw
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no MAC"
-	}
-	return s
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 
@@ -58,11 +59,11 @@ func (r *reasoner) routeHop(kind, title string, nv *NodeView, q RouteQuery, pkt 
 		return rt, []api.Hop{h}, false
 	}
 	h.Interface = rt.Dev
-	h.Summary = describeRoute(rt)
+	h.Summary = rt.String()
 	if dst, err := netip.ParseAddr(q.Dst); err == nil {
 		if tr, found := nv.Facts.Routes.Lookup(dst); found {
 			h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: iproute.RouteShow(familyOf(dst)),
-				Shows: "the node's route table entry: " + describeRoute(tr)})
+				Shows: "the node's route table entry: " + tr.String()})
 		}
 	}
 	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && by.RouteNote != "" {
@@ -92,7 +93,7 @@ func routeProblem(failure, iif string, nv *NodeView) string {
 func (r *reasoner) afterRoute(nv *NodeView, rt iproute.Route, ep EndpointInput, pkt *api.HopPacket, iif string) []api.Hop {
 	kind, dev := classify(rt, nv.Facts.Links)
 	if by, bypass := nv.plugin().Bypass(nv.Facts); bypass && kind != egressLocal && kind != egressPodPeer {
-		if firstNonEmpty(ep.Node, r.nodeOwning(ep.IP)) == nv.Name {
+		if cmp.Or(ep.Node, r.nodeOwning(ep.IP)) == nv.Name {
 			if peer, ok := endpointPeer(nv, ep); ok {
 				return r.destinationHops(nv, peer, ep, pkt)
 			}

@@ -58,7 +58,7 @@ func (r *reasoner) sourceHops() []api.Hop {
 		h.Problems = append(h.Problems, "no route in the pod's network namespace: "+failure)
 	} else {
 		gw := r.gateway(rt, att, attOK)
-		h.Summary = "route " + describeRoute(rt) + "; " + gw.Explanation
+		h.Summary = "route " + rt.String() + "; " + gw.Explanation
 		h.Evidence = append(h.Evidence, gw.evidence...)
 		h.Problems = append(h.Problems, gw.problems...)
 	}

@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -201,16 +202,9 @@ func (r *reasoner) underlayHop(nv *NodeView, t *tunnel, pkt *api.HopPacket) (api
 	if rt.Gateway != "" {
 		via = "via router " + rt.Gateway
 	}
-	h.Summary = fmt.Sprintf("outer %s → %s leaves by %s (%s)", orUnknown(t.local), t.remote, rt.Dev, via)
+	h.Summary = fmt.Sprintf("outer %s → %s leaves by %s (%s)", cmp.Or(t.local, "?"), t.remote, rt.Dev, via)
 	h.Capture = &api.HopCapture{Node: nv.Name, Interface: rt.Dev, Filter: encapFilter(t.typ, t.port, t.local, t.remote)}
 	return h, true
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "?"
-	}
-	return s
 }
 
 // remoteHops: the encapsulated packet arrives on the remote node's underlay, its tunnel device
@@ -312,7 +306,7 @@ func (r *reasoner) directHops(nv *NodeView, rt iproute.Route, dev iproute.Link, 
 	h.Summary = fmt.Sprintf("leaves by %s unencapsulated, to next hop %s", dev.Name, nextHop)
 	if n, ok := nv.Facts.Neighbours.Find(nextHop, dev.Name); ok {
 		h.Evidence = append(h.Evidence, api.Evidence{Node: nv.Name, Command: iproute.NeighShow(),
-			Shows: fmt.Sprintf("%s is at %s on %s (%s)", nextHop, orNone(n.LLAddr), dev.Name, strings.Join(n.State, ","))})
+			Shows: fmt.Sprintf("%s is at %s on %s (%s)", nextHop, cmp.Or(n.LLAddr, "no MAC"), dev.Name, strings.Join(n.State, ","))})
 	}
 	remoteNode := ep.Node
 	if a, err := netip.ParseAddr(nextHop); err == nil {
@@ -337,7 +331,7 @@ func (r *reasoner) directHops(nv *NodeView, rt iproute.Route, dev iproute.Link, 
 	if in.Interface == "" {
 		in.Interface = r.ingressFacing(rnv, nv, rt.Dev)
 	}
-	in.Summary = "arrives on " + orUnknown(in.Interface) + " unencapsulated"
+	in.Summary = "arrives on " + cmp.Or(in.Interface, "?") + " unencapsulated"
 	if in.Interface != "" {
 		in.Capture = &api.HopCapture{Node: remoteNode, Interface: in.Interface, Filter: r.destinationFilter(ep)}
 	}

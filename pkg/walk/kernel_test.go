@@ -215,7 +215,7 @@ func runLab(t *testing.T, lab *netnslab.Lab, kinds dataplaneKinds, scenarioName,
 		loadRules(t, lab.Nodes[node], kubeProxyRules("10.244.0.0/16", lab.Pod("default", "httpbin-0").IPs[0], lab.Pod("default", "httpbin").IPs[0]))
 	}
 	s := labScenario(lab, source)
-	rec := &walktest.Recorder{Runner: lab.Runner, Names: map[int]string{}}
+	rec := &nodefactstest.Recorder{Runner: lab.Runner, Names: map[int]string{}}
 	for _, p := range lab.Pods {
 		for _, pid := range p.PIDs {
 			rec.Names[pid] = p.Name
@@ -291,7 +291,7 @@ func runLab(t *testing.T, lab *netnslab.Lab, kinds dataplaneKinds, scenarioName,
 		t.Logf("verdict: %s; first cause: %s", v.Summary, v.LikelyCauses[0])
 	})
 	if *update && !t.Failed() {
-		rec.Save(t, scenarioName, s)
+		walktest.Save(t, rec, scenarioName, s)
 		saveObservations(t, scenarioName, observed)
 	}
 }

@@ -158,7 +158,6 @@ type matched struct {
 	// reply is the earliest reply seen, and whether it refused.
 	replySeen, refused bool
 	replyAt            time.Time
-	firstAtSource      time.Time
 }
 
 // matchProbe finds the probe's packets in the decoded captures.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,7 +65,7 @@ func capturePoints(w *api.Walk) []CapturePoint {
 				byKey[k] = &CapturePoint{Node: c.Node, Interface: c.Interface, Label: h.Title}
 				order = append(order, k)
 			}
-			if !containsString(filters[k], c.Filter) {
+			if !slices.Contains(filters[k], c.Filter) {
 				filters[k] = append(filters[k], c.Filter)
 			}
 		}
@@ -73,9 +74,9 @@ func capturePoints(w *api.Walk) []CapturePoint {
 	for _, k := range order {
 		cp := byKey[k]
 		fs := filters[k]
-		if len(fs) == 1 || containsString(fs, "") {
+		if len(fs) == 1 || slices.Contains(fs, "") {
 			cp.Filter = fs[0]
-			if containsString(fs, "") {
+			if slices.Contains(fs, "") {
 				cp.Filter = ""
 			}
 		} else {
@@ -84,15 +85,6 @@ func capturePoints(w *api.Walk) []CapturePoint {
 		out = append(out, *cp)
 	}
 	return out
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // capturedPacket is one packet of one capture point, kept whole for the pcapng.

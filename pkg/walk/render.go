@@ -2,12 +2,15 @@ package walk
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	pwprinter "github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
@@ -65,7 +68,7 @@ func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 	}
 	p.others(w, shownPaths(w))
 	if w.Probe != nil && opt.Explain {
-		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, shellJoin(w.Probe.Command))
+		p.printf("\n%s\n  $ %s: %s\n", p.color(ansiBold, "PROBE"), w.Probe.Node, pwprinter.ShellQuote(w.Probe.Command))
 		if w.Probe.Output != "" {
 			for _, line := range strings.Split(w.Probe.Output, "\n") {
 				p.printf("    %s\n", line)
@@ -174,7 +177,7 @@ func (p *printer) hopTable(path api.WalkPath) {
 	}
 	fmt("  #\tHOP\tNODE\tINTERFACE\tPACKET\tOBSERVED\n")
 	for i, h := range path.Hops {
-		fmt("  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Title, h.Node, orDash(h.Interface), packetCell(h), p.observedCell(h))
+		fmt("  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Title, h.Node, cmp.Or(h.Interface, "-"), packetCell(h), p.observedCell(h))
 	}
 	if p.err == nil {
 		p.err = tw.Flush()
@@ -185,13 +188,6 @@ func (p *printer) hopTable(path api.WalkPath) {
 			p.printf("%s\n", styled(strings.TrimRight(line, " \n")))
 		}
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // packetCell is the packet at the hop: as observed when it was, as expected otherwise.
@@ -215,7 +211,7 @@ func packetCell(h api.Hop) string {
 		if e.VNI != 0 {
 			enc += fmt.Sprintf(" vni %d", e.VNI)
 		}
-		s = fmt.Sprintf("%s → %s [%s: %s]", orUnknown(pk.OuterSrc), pk.OuterDst, enc, s)
+		s = fmt.Sprintf("%s → %s [%s: %s]", cmp.Or(pk.OuterSrc, "?"), pk.OuterDst, enc, s)
 	}
 	return s
 }
@@ -262,7 +258,7 @@ func (p *printer) why(path api.WalkPath) {
 		for _, e := range h.Evidence {
 			switch {
 			case len(e.Command) > 0:
-				p.printf("      $ %s: %s\n        → %s\n", e.Node, shellJoin(e.Command), e.Shows)
+				p.printf("      $ %s: %s\n        → %s\n", e.Node, pwprinter.ShellQuote(e.Command), e.Shows)
 			case e.Object != "":
 				p.printf("      API %s\n        → %s\n", e.Object, e.Shows)
 			default:
@@ -281,7 +277,7 @@ func (p *printer) others(w *api.Walk, shown []int) {
 	}
 	p.printf("\n%s\n", p.color(ansiBold, "OTHER ENDPOINTS"))
 	for i, path := range w.Paths {
-		if containsInt(shown, i) {
+		if slices.Contains(shown, i) {
 			continue
 		}
 		who := ""
@@ -292,18 +288,9 @@ func (p *printer) others(w *api.Walk, shown []int) {
 		if path.CrossNode {
 			where = "cross-node"
 		}
-		p.printf("  %s%s on %s, %.0f%% of connections, %d hops, %s\n", path.Endpoint, who, orDash(path.Node), path.Probability*100, len(path.Hops), where)
+		p.printf("  %s%s on %s, %.0f%% of connections, %d hops, %s\n", path.Endpoint, who, cmp.Or(path.Node, "-"), path.Probability*100, len(path.Hops), where)
 	}
 	p.printf("  (every path's hops: -o yaml)\n")
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *printer) verdict(w *api.Walk) {
@@ -322,23 +309,4 @@ func (p *printer) verdict(w *api.Walk) {
 			p.printf("  - %s\n", c)
 		}
 	}
-}
-
-// shellJoin prints argv for people to read and paste, quoting words a shell would split or expand. A
-// fixed wrapper script (`sh -c SCRIPT NAME ARGS…`) is shown by its name: the script is in the source.
-func shellJoin(argv []string) string {
-	out := make([]string, 0, len(argv))
-	for i := 0; i < len(argv); i++ {
-		a := argv[i]
-		if (a == "sh" || a == "/bin/sh") && i+3 < len(argv) && argv[i+1] == "-c" && (strings.Contains(argv[i+2], "\n") || len(argv[i+2]) > 60) {
-			out = append(out, a, "-c", "<"+argv[i+3]+" script>")
-			i += 3
-			continue
-		}
-		if a == "" || strings.ContainsAny(a, " \t\n'\"$`\\|&;()<>*?[]#~{}!") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out = append(out, a)
-	}
-	return strings.Join(out, " ")
 }

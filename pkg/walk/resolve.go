@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -54,7 +55,7 @@ func resolve(ctx context.Context, client kubernetes.Interface, req Request) (*re
 	}
 	res := &resolved{source: src, pods: map[netip.Addr]*corev1.Pod{}}
 	t := req.Target
-	ns := firstNonEmpty(t.Namespace, req.Namespace)
+	ns := cmp.Or(t.Namespace, req.Namespace)
 	switch t.Kind {
 	case TargetPod:
 		pod, err := apiget.Pod(ctx, client, ns, t.Name)
@@ -211,10 +212,10 @@ func (res *resolved) toService(ctx context.Context, client kubernetes.Interface,
 					ep.Node = *e.NodeName
 				}
 				if ref := e.TargetRef; ref != nil && ref.Kind == "Pod" {
-					pod, err := client.CoreV1().Pods(firstNonEmpty(ref.Namespace, svc.Namespace)).Get(ctx, ref.Name, metav1.GetOptions{})
+					pod, err := client.CoreV1().Pods(cmp.Or(ref.Namespace, svc.Namespace)).Get(ctx, ref.Name, metav1.GetOptions{})
 					if err == nil {
 						ep.Pod = podView(pod)
-						ep.Node = firstNonEmpty(ep.Node, pod.Spec.NodeName)
+						ep.Node = cmp.Or(ep.Node, pod.Spec.NodeName)
 						res.pods[ip] = pod
 					}
 				}
@@ -271,7 +272,7 @@ func servicePort(svc *corev1.Service, req Request) (corev1.ServicePort, error) {
 	}
 	var names []string
 	for _, p := range svc.Spec.Ports {
-		names = append(names, fmt.Sprintf("%d/%s (%s)", p.Port, strings.ToLower(string(p.Protocol)), firstNonEmpty(p.Name, "unnamed")))
+		names = append(names, fmt.Sprintf("%d/%s (%s)", p.Port, strings.ToLower(string(p.Protocol)), cmp.Or(p.Name, "unnamed")))
 		switch {
 		case wantName != "" && p.Name == wantName:
 			return p, nil

@@ -207,7 +207,7 @@ func TestCaptureStreamsAValidPcap(t *testing.T) {
 }
 
 // startCapture starts an open-ended capture and waits until it says it is capturing.
-func startCapture(t *testing.T, c *framework.Cluster, ctx context.Context, node, file string, flags ...string) (*osProcess, *bufio.Scanner) {
+func startCapture(t *testing.T, ctx context.Context, c *framework.Cluster, node, file string, flags ...string) (*osProcess, *bufio.Scanner) {
 	t.Helper()
 	cmd := c.PluginCommand(t, ctx, append([]string{"capture", "node/" + node, "-i", "eth0", "-w", file, "--image", c.Image}, flags...)...)
 	return startCommand(t, cmd)
@@ -244,7 +244,7 @@ func TestCtrlCLeavesNoHelperPodAndNoTcpdump(t *testing.T) {
 	node := c.Nodes[0].Name
 	file := filepath.Join(t.TempDir(), "interrupted.pcap")
 	underlayTraffic(t, c, node)
-	p, lines := startCapture(t, c, context.Background(), node, file)
+	p, lines := startCapture(t, context.Background(), c, node, file)
 	if len(helperPods(t, c)) == 0 || len(tcpdumpsOnNode(t, c, node)) == 0 {
 		t.Fatal("the capture runs without a helper pod or a tcpdump: the test would prove nothing")
 	}
@@ -277,7 +277,7 @@ func TestKilledPluginsHelperStopsAfterTheDeadlineAndCleanupRemovesIt(t *testing.
 	c := framework.Load(t)
 	node := c.Nodes[0].Name
 	const deadline = 30 * time.Second
-	p, _ := startCapture(t, c, context.Background(), node, filepath.Join(t.TempDir(), "killed.pcap"), "--helper-deadline", deadline.String())
+	p, _ := startCapture(t, context.Background(), c, node, filepath.Join(t.TempDir(), "killed.pcap"), "--helper-deadline", deadline.String())
 	killed := time.Now()
 	if err := p.Kill(); err != nil {
 		t.Fatal(err)

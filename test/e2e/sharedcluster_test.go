@@ -85,14 +85,14 @@ func TestTwoUsersShareAHelperNamespace(t *testing.T) {
 		t.Fatalf("alice's capture runs with %d helper pods, want 1", len(alicePods))
 	}
 
-	if res := runAs(t, c, context.Background(), bob, "capture", "node/"+node, "-i", "eth0", "-c", "3", "-w", "/dev/null", "--helper-namespace", ns, "--image", c.Image); res.ExitCode != 0 {
+	if res := runAs(t, context.Background(), c, bob, "capture", "node/"+node, "-i", "eth0", "-c", "3", "-w", "/dev/null", "--helper-namespace", ns, "--image", c.Image); res.ExitCode != 0 {
 		t.Errorf("bob's capture beside alice's failed")
 	}
-	res := runAs(t, c, context.Background(), bob, "cleanup", "-n", ns)
+	res := runAs(t, context.Background(), c, bob, "cleanup", "-n", ns)
 	if res.ExitCode != 0 || !strings.Contains(res.Stdout, alicePods[0].Name+" in namespace "+ns) || !strings.Contains(res.Stdout, "kept: its run is live") {
 		t.Errorf("bob's cleanup did not keep alice's live run, or failed")
 	}
-	if res := runAs(t, c, context.Background(), bob, "cleanup", "-A"); res.ExitCode == 0 || strings.Count(strings.TrimSpace(res.Stderr), "\n") != 0 {
+	if res := runAs(t, context.Background(), c, bob, "cleanup", "-A"); res.ExitCode == 0 || strings.Count(strings.TrimSpace(res.Stderr), "\n") != 0 {
 		t.Errorf("bob may not list pods in all namespaces: cleanup -A must fail in one line")
 	}
 

@@ -116,7 +116,7 @@ func TestRBACRefusalAndBadFilterLeaveNothing(t *testing.T) {
 		{"veth", "curl", "-n", "default"},
 		{"capture", "node/" + c.Nodes[0].Name, "-c", "1", "-w", "/dev/null"},
 	} {
-		res := runAs(t, c, ctx, kubeconfig, append(args, "--image", c.Image)...)
+		res := runAs(t, ctx, c, kubeconfig, append(args, "--image", c.Image)...)
 		expectOneLineError(t, res, `you may not exec into pods in namespace "default" (RBAC): packetwalk needs create/get/watch/patch/delete on pods and create on pods/exec there`)
 	}
 	expectNoHelperPods(t, c)
@@ -209,7 +209,7 @@ func expectOneLineError(t *testing.T, res framework.PluginResult, want string) {
 }
 
 // runAs runs the plugin with args to completion as the user of kubeconfig.
-func runAs(t *testing.T, c *framework.Cluster, ctx context.Context, kubeconfig string, args ...string) framework.PluginResult {
+func runAs(t *testing.T, ctx context.Context, c *framework.Cluster, kubeconfig string, args ...string) framework.PluginResult {
 	t.Helper()
 	cmd := c.PluginCommand(t, ctx, args...)
 	cmd.Env = append(cmd.Env, "KUBECONFIG="+kubeconfig) // the last value of a variable wins

@@ -257,7 +257,7 @@ func TestWalkRecordCluster(t *testing.T) {
 	}
 	c := framework.Load(t)
 	ctx := context.Background()
-	rec := &walktest.Recorder{Runner: packetwalkRunner(t, c, helperpod.ProfileWalk), Names: map[int]string{}}
+	rec := &nodefactstest.Recorder{Runner: packetwalkRunner(t, c, helperpod.ProfileWalk), Names: map[int]string{}}
 	cluster := walk.Cluster{Client: c.Client, Runner: rec}
 	curl := api.PodRef{Namespace: "default", Name: "curl"}
 	requests := []walk.Request{
@@ -306,5 +306,5 @@ func TestWalkRecordCluster(t *testing.T) {
 				AddressType: sl.AddressType, Endpoints: sl.Endpoints, Ports: sl.Ports})
 		}
 	}
-	rec.Save(t, recordingName(c), s)
+	walktest.Save(t, rec, recordingName(c), s)
 }

@@ -100,7 +100,8 @@ func main() {
 			flows[i] = g.newFlow()
 		}
 	}
-	if err := g.w.Flush(); err == nil {
+	err = g.w.Flush()
+	if err == nil {
 		err = f.Close()
 	}
 	if err != nil {

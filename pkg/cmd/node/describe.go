@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
 
@@ -43,7 +45,7 @@ func describe(w io.Writer, nn *api.NodeNetwork) error {
 			if r.VTEP != "" {
 				owner += " (VTEP " + r.VTEP + ")"
 			}
-			termsafe.Fprintf(tw, "\t  %s → %s\n", routeLine(r), owner)
+			termsafe.Fprintf(tw, "\t  %s → %s\n", printer.Route(r), owner)
 		}
 	}
 	termsafe.Fprintf(tw, "Kube-proxy:\t%s\n", nn.KubeProxyMode)
@@ -68,7 +70,7 @@ func describe(w io.Writer, nn *api.NodeNetwork) error {
 			if p.HostNetwork {
 				peer, note = "node's own", "hostNetwork"
 			}
-			termsafe.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, dash(strings.Join(p.IPs, ",")), dash(p.Interface), peer, note)
+			termsafe.Fprintf(pw, "  %s\t%s\t%s\t%s\t%s\n", p.Pod, cmp.Or(strings.Join(p.IPs, ","), "-"), cmp.Or(p.Interface, "-"), peer, note)
 		}
 		if err := pw.Flush(); err != nil {
 			return err
@@ -106,27 +108,6 @@ func encapLine(e api.Encapsulation, podMTU int) string {
 			verdict = "does NOT fit"
 		}
 		s += fmt.Sprintf(": pod MTU %d + %d overhead = %d %s", podMTU, e.Overhead, podMTU+e.Overhead, verdict)
-	}
-	return s
-}
-
-func routeLine(r api.Route) string {
-	s := r.Dst
-	if r.Gateway != "" {
-		s += " via " + r.Gateway
-	}
-	if r.Dev != "" {
-		s += " dev " + r.Dev
-	}
-	if r.OnLink {
-		s += " onlink"
-	}
-	return s
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
 	}
 	return s
 }

@@ -3,21 +3,21 @@ package node
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/templates"
-	"sigs.k8s.io/yaml"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 )
 
 var (
@@ -116,10 +116,8 @@ func (o *Options) Validate() error {
 	if o.name == "" {
 		return fmt.Errorf("name the node to show: kubectl packetwalk node NODE (kubectl get nodes lists them)")
 	}
-	switch o.Output {
-	case "", "json", "yaml":
-	default:
-		return fmt.Errorf("-o must be json or yaml, got %q", o.Output)
+	if err := printer.ValidateOutput(o.Output); err != nil {
+		return err
 	}
 	return o.Access.Validate()
 }
@@ -139,30 +137,11 @@ func (o *Options) run(ctx context.Context, r noderun.Runner) error {
 	if err != nil {
 		return err
 	}
+	p := printer.New(printer.Output(o.Output), printer.Streams(o.IOStreams))
 	if o.Explain {
-		w := o.Out
-		if o.Output != "" {
-			w = o.ErrOut
-		}
-		if err := ex.Print(w); err != nil {
+		if err := ex.Print(p.ExplainOut()); err != nil {
 			return err
 		}
 	}
-	switch o.Output {
-	case "json":
-		b, err := json.MarshalIndent(nn, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(o.Out, "%s\n", b)
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(nn)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(b)
-		return err
-	}
-	return describe(o.Out, nn)
+	return p.Print(nn, func(w io.Writer) error { return describe(w, nn) })
 }

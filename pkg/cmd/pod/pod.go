@@ -2,6 +2,7 @@
 package pod
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/cmd/cmdshared"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/helperpod"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/walk"
 )
 
@@ -192,17 +194,15 @@ func (o *Options) Validate() error {
 	if o.Protocol == walk.ProtocolICMP && (o.Port != 0 || o.target.Port != 0 && o.target.Kind == walk.TargetIP) {
 		return fmt.Errorf("--protocol icmp has no port: drop --port or the :PORT in --to")
 	}
-	switch o.Output {
-	case "", "json", "yaml":
-	default:
-		return fmt.Errorf("-o must be json or yaml, got %q", o.Output)
+	if err := printer.ValidateOutput(o.Output); err != nil {
+		return err
 	}
 	return o.Access.Validate()
 }
 
 // request is what the walk is asked.
 func (o *Options) request() walk.Request {
-	ns := firstNonEmpty(o.source.Namespace, o.namespace)
+	ns := cmp.Or(o.source.Namespace, o.namespace)
 	return walk.Request{
 		Source:    api.PodRef{Namespace: ns, Name: o.source.Name},
 		Target:    o.target,
@@ -319,12 +319,11 @@ func (o *Options) writePcapng(res *walk.Result) error {
 }
 
 func (o *Options) print(w *api.Walk) error {
-	switch o.Output {
-	case "json", "yaml":
-		return walk.PrintObject(o.Out, o.Output, w)
-	}
-	color := o.isTerminal(o.Out) && os.Getenv("NO_COLOR") == ""
-	return walk.PrintText(o.Out, w, walk.TextOptions{Color: color, Explain: o.Explain})
+	p := printer.New(printer.Output(o.Output), printer.Streams(o.IOStreams))
+	return p.Print(w, func(out io.Writer) error {
+		color := o.isTerminal(out) && os.Getenv("NO_COLOR") == ""
+		return walk.PrintText(out, w, walk.TextOptions{Color: color, Explain: o.Explain})
+	})
 }
 
 func isTerminal(w io.Writer) bool {

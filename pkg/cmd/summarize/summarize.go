@@ -161,7 +161,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var in io.Reader = o.In
+	in := o.In
 	name := "standard input"
 	if o.File != "-" {
 		f, err := os.Open(o.File)

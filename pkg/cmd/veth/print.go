@@ -1,39 +1,18 @@
 package veth
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"k8s.io/cli-runtime/pkg/printers"
-	"sigs.k8s.io/yaml"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/termsafe"
 )
-
-// print writes list in format: a table ("" or "wide"), json or yaml.
-func print(w io.Writer, format string, list *api.VethList) error {
-	switch format {
-	case "json":
-		b, err := json.MarshalIndent(list, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(list)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
-	return printTable(w, list, format == "wide")
-}
 
 func printTable(w io.Writer, list *api.VethList, wide bool) error {
 	tw := printers.GetNewTabWriter(w)
@@ -54,13 +33,13 @@ func printTable(w io.Writer, list *api.VethList, wide bool) error {
 		}
 		rows++
 		in := v.Interface
-		cells := []string{pod, v.Node, ifName(in.Name, in.PeerIndex), orDash(strings.Join(in.IPs, ",")), orDash(in.MAC)}
+		cells := []string{pod, v.Node, ifName(in.Name, in.PeerIndex), cmp.Or(strings.Join(in.IPs, ","), "-"), cmp.Or(in.MAC, "-")}
 		hp := v.HostPeer
 		if hp == nil {
-			cells = append(cells, "-", "-", mtu(in.MTU, 0, in.RouteMTU), "-", "-", orDash(v.Dataplane))
+			cells = append(cells, "-", "-", mtu(in.MTU, 0, in.RouteMTU), "-", "-", cmp.Or(v.Dataplane, "-"))
 			notes = append(notes, termsafe.Sprintf("%s %s: %s", pod, in.Name, v.Message))
 		} else {
-			cells = append(cells, ifName(hp.Name, hp.PeerIndex), orDash(hp.MAC), mtu(in.MTU, hp.MTU, in.RouteMTU), proxyARP(hp.ProxyARP), gateway(v.Gateway), orDash(v.Dataplane))
+			cells = append(cells, ifName(hp.Name, hp.PeerIndex), cmp.Or(hp.MAC, "-"), mtu(in.MTU, hp.MTU, in.RouteMTU), proxyARP(hp.ProxyARP), gateway(v.Gateway), cmp.Or(v.Dataplane, "-"))
 		}
 		if wide {
 			gwMAC, checked := "-", "-"
@@ -149,21 +128,7 @@ func gateway(g *api.Gateway) string {
 func routes(rs []api.Route) string {
 	var s []string
 	for _, r := range rs {
-		t := r.Dst
-		if r.Gateway != "" {
-			t += " via " + r.Gateway
-		}
-		if r.Dev != "" {
-			t += " dev " + r.Dev
-		}
-		s = append(s, t)
+		s = append(s, printer.Route(r))
 	}
-	return orDash(strings.Join(s, ", "))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return cmp.Or(strings.Join(s, ", "), "-")
 }

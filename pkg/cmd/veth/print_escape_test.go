@@ -7,6 +7,7 @@ import (
 
 	"github.com/packetwalk/kubectl-packetwalk/internal/cmdtest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 )
 
 // TestTableEscapesNodeNames: interface names and messages come from the node; the table shows them without
@@ -20,12 +21,12 @@ func TestTableEscapesNodeNames(t *testing.T) {
 		Warnings:  []string{"a\x1bb"},
 	}}}
 	var b bytes.Buffer
-	if err := print(&b, "wide", list); err != nil {
+	if err := printTable(&b, list, true); err != nil {
 		t.Fatal(err)
 	}
 	cmdtest.Escaped(t, b.String(), "veth^[]0;pwned^G@if2", "bridge c^[[2Jni0", "eth0: a^[b")
 	b.Reset()
-	if err := print(&b, "json", list); err != nil {
+	if err := printer.WriteObject(&b, printer.JSON, list); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), `"veth\u001b]0;pwned\u0007"`) {

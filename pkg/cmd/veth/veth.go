@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ import (
 	"github.com/packetwalk/kubectl-packetwalk/pkg/inspect"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/objref"
+	"github.com/packetwalk/kubectl-packetwalk/pkg/printer"
 )
 
 var (
@@ -133,10 +135,8 @@ func (o *Options) Validate() error {
 	if _, err := o.refs(); err != nil {
 		return err
 	}
-	switch o.Output {
-	case "", "wide", "json", "yaml":
-	default:
-		return fmt.Errorf("-o must be wide, json or yaml, got %q", o.Output)
+	if err := printer.ValidateOutput(o.Output, "wide"); err != nil {
+		return err
 	}
 	return o.Access.Validate()
 }
@@ -169,16 +169,13 @@ func (o *Options) run(ctx context.Context, r noderun.Runner, pods []*corev1.Pod)
 	if err != nil {
 		return err
 	}
+	p := printer.New(printer.Output(o.Output), printer.Streams(o.IOStreams))
 	if o.Explain {
-		w := o.Out
-		if o.Output == "json" || o.Output == "yaml" {
-			w = o.ErrOut
-		}
-		if err := ex.Print(w); err != nil {
+		if err := ex.Print(p.ExplainOut()); err != nil {
 			return err
 		}
 	}
-	if err := print(o.Out, o.Output, list); err != nil {
+	if err := p.Print(list, func(w io.Writer) error { return printTable(w, list, o.Output == "wide") }); err != nil {
 		return err
 	}
 	failed := 0

@@ -3,7 +3,6 @@ package nodefactstest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,7 +19,8 @@ import (
 var _ noderun.Runner = (*Recorder)(nil)
 
 // Recorder runs commands through a real runner and keeps what each command inside a batch printed, to
-// save them as a scenario (kernel lab tests, end-to-end tests on the local cluster).
+// save them as a scenario (kernel lab tests, end-to-end tests on the local cluster). It is the one
+// recorder of node commands: nodefacts' scenarios use Save, the walk's (walktest) SaveTo.
 type Recorder struct {
 	Runner noderun.Runner
 	// Names maps a PID to the pod it belongs to, to name the recorded files.
@@ -58,8 +58,10 @@ func (r *Recorder) Run(ctx context.Context, node string, argv []string) (noderun
 	return res, nil
 }
 
-func (r *Recorder) Stream(context.Context, string, []string, io.Writer, io.Writer) (int, error) {
-	return 0, fmt.Errorf("nodefactstest: streaming is not recorded")
+// Stream runs a stream (a capture) through the real runner without recording it: recordings hold the
+// node facts, and the walk keeps what its captures observed apart (testdata/<scenario>/observed).
+func (r *Recorder) Stream(ctx context.Context, node string, argv []string, stdout, stderr io.Writer) (int, error) {
+	return r.Runner.Stream(ctx, node, argv, stdout, stderr)
 }
 
 var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
@@ -103,11 +105,18 @@ func RecordingStem(node string, argv []string, names map[int]string, maxWords in
 // Save writes the recordings and the manifest m of scenario into testdata/<scenario>, replacing it.
 func (r *Recorder) Save(t *testing.T, scenario string, m Manifest) {
 	t.Helper()
-	dir := Dir(scenario)
+	r.SaveTo(t, Dir(scenario), &m, &m)
+}
+
+// SaveTo writes the recordings into dir, replacing it, adds them to m's commands and writes doc as
+// dir/manifest.json: doc is m, or a document that embeds it with more API objects (walktest.Scenario).
+func (r *Recorder) SaveTo(t *testing.T, dir string, m *Manifest, doc any) {
+	t.Helper()
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	r.nameScannedPIDs(m)
+	r.nameScannedPIDs(*m)
+	m.Commands = nil
 	seen := map[string]bool{}
 	for _, c := range r.commands {
 		key := c.node + "\x00" + strings.Join(c.argv, "\x00")
@@ -116,7 +125,7 @@ func (r *Recorder) Save(t *testing.T, scenario string, m Manifest) {
 		}
 		seen[key] = true
 		name := r.fileName(c)
-		for i := 2; fileTaken(m, name); i++ {
+		for i := 2; fileTaken(*m, name); i++ {
 			ext := filepath.Ext(name)
 			name = strings.TrimSuffix(name, ext) + "-" + strconv.Itoa(i) + ext
 		}
@@ -130,7 +139,7 @@ func (r *Recorder) Save(t *testing.T, scenario string, m Manifest) {
 		m.Commands = append(m.Commands, CommandInfo{Node: c.node, Argv: c.argv, Stdout: name,
 			Stderr: string(c.res.Stderr), ExitCode: c.res.ExitCode})
 	}
-	raw, err := json.MarshalIndent(m, "", "  ")
+	raw, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}

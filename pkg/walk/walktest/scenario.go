@@ -4,15 +4,10 @@
 package walktest
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -20,7 +15,6 @@ import (
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/batch"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/nodefacts/nodefactstest"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/noderun"
 )
@@ -75,94 +69,9 @@ func Load(t testing.TB, scenario string) (*Scenario, noderun.Runner) {
 	return &s, nodefactstest.ReplayCommands(t, dir, s.Commands)
 }
 
-// Recorder runs commands through a real runner and keeps each command's output, a batch's commands one
-// by one (run separately, then framed as the batch script frames them).
-type Recorder struct {
-	Runner noderun.Runner
-	// Names maps a PID to its pod's name, for the recorded files' names.
-	Names map[int]string
-
-	mu       sync.Mutex
-	commands []recordedCommand
-}
-
-type recordedCommand struct {
-	node string
-	argv []string
-	res  noderun.Result
-}
-
-var _ noderun.Runner = (*Recorder)(nil)
-
-// Run implements noderun.Runner.
-func (r *Recorder) Run(ctx context.Context, node string, argv []string) (noderun.Result, error) {
-	cmds, mark, isBatch := batch.Decode(argv)
-	if !isBatch {
-		cmds = [][]string{argv}
-	}
-	var results []noderun.Result
-	for _, c := range cmds {
-		res, err := r.Runner.Run(ctx, node, c)
-		if err != nil {
-			return res, err
-		}
-		r.mu.Lock()
-		r.commands = append(r.commands, recordedCommand{node, c, res})
-		r.mu.Unlock()
-		results = append(results, res)
-	}
-	if !isBatch {
-		return results[0], nil
-	}
-	return batch.Frame(results, mark), nil
-}
-
-// Stream implements noderun.Runner; streams (captures) are not recorded.
-func (r *Recorder) Stream(ctx context.Context, node string, argv []string, stdout, stderr io.Writer) (int, error) {
-	return r.Runner.Stream(ctx, node, argv, stdout, stderr)
-}
-
-func (r *Recorder) fileName(c recordedCommand) string {
-	return nodefactstest.RecordingStem(c.node, c.argv, r.Names, 70) + ".out"
-}
-
-// Save writes the scenario with every recorded command to testdata/<scenario>.
-func (r *Recorder) Save(t *testing.T, scenario string, s *Scenario) {
+// Save writes the scenario with every command rec recorded to testdata/<scenario>, with nodefactstest's
+// recorder, the one every package records with.
+func Save(t *testing.T, rec *nodefactstest.Recorder, scenario string, s *Scenario) {
 	t.Helper()
-	dir := Dir(scenario)
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	taken := map[string]bool{}
-	s.Commands = nil
-	for _, c := range r.commands {
-		key := c.node + "\x00" + strings.Join(c.argv, "\x00")
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		file := r.fileName(c)
-		for i := 2; taken[file]; i++ {
-			file = strings.TrimSuffix(r.fileName(c), ".out") + "-" + strconv.Itoa(i) + ".out"
-		}
-		taken[file] = true
-		path := filepath.Join(dir, file)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, c.res.Stdout, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		s.Commands = append(s.Commands, nodefactstest.CommandInfo{Node: c.node, Argv: c.argv, Stdout: file,
-			Stderr: string(c.res.Stderr), ExitCode: c.res.ExitCode})
-	}
-	raw, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(raw, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recorded %d commands into %s", len(s.Commands), dir)
+	rec.SaveTo(t, Dir(scenario), &s.Manifest, s)
 }

@@ -51,7 +51,7 @@ func TestPollRequestsEveryInterval(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusTeapot)
-		w.Write([]byte("short and stout"))
+		_, _ = w.Write([]byte("short and stout"))
 	}))
 	defer srv.Close()
 
