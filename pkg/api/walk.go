@@ -291,6 +291,11 @@ type Verdict struct {
 	// LikelyCauses are what usually stops a packet between those two hops, the ones backed by facts
 	// found on the nodes first.
 	LikelyCauses []string `json:"likelyCauses,omitempty"`
+	// DeniedBy are the NetworkPolicies ("namespace/name") that select the destination pod and admit
+	// none of the probe, when the probe was lost; DropEvidence is the dataplane's own count of its
+	// policy drops on the destination's node.
+	DeniedBy     []string `json:"deniedBy,omitempty"`
+	DropEvidence []string `json:"dropEvidence,omitempty"`
 }
 
 // HopRef points at a hop of a path.

@@ -37,29 +37,38 @@ func readServiceTable(ctx context.Context, c Cluster, nv *NodeView) *ServiceTabl
 	}
 	t := lb.Table
 	out := &ServiceTableRead{Source: t.Source}
-	pr, ok := c.Runner.(noderun.PodRunner)
-	if !ok || c.Client == nil {
-		out.Err = t.Source + " was not read: this runner cannot exec in the agent's pod"
-		return out
-	}
-	pod, err := agentPod(ctx, c, t.Agent, nv.Name)
-	if err != nil {
-		out.Err = err.Error()
-		return out
-	}
-	out.Evidence = api.Evidence{Node: nv.Name, Object: "Pod " + pod.Namespace + "/" + pod.Name, Command: t.Argv}
-	res, err := pr.RunInPod(ctx, pod, t.Agent.Container, t.Argv)
-	if err == nil && !res.OK() {
-		err = fmt.Errorf("%s exited %d: %s", t.Argv[0], res.ExitCode, firstLine(res.Stderr))
+	res, pod, err := runInAgent(ctx, c, t.Agent, nv.Name, t.Argv)
+	if pod != nil {
+		out.Evidence = api.Evidence{Node: nv.Name, Object: "Pod " + pod.Namespace + "/" + pod.Name, Command: t.Argv}
 	}
 	if err == nil {
 		out.Table, err = t.Parse(res.Stdout)
 	}
 	if err != nil {
-		out.Err = fmt.Sprintf("reading %s in %s on node %s: %v: check kubectl -n %s exec %s -c %s -- %s",
-			t.Source, t.Agent.Name, nv.Name, err, pod.Namespace, pod.Name, t.Agent.Container, strings.Join(t.Argv, " "))
+		out.Err = fmt.Sprintf("reading %s on node %s: %v", t.Source, nv.Name, err)
 	}
 	return out
+}
+
+// runInAgent runs argv in the dataplane agent's pod on node. The pod is returned once found; the error
+// says in one line what to check.
+func runInAgent(ctx context.Context, c Cluster, a dataplane.Agent, node string, argv []string) (noderun.Result, *corev1.Pod, error) {
+	pr, ok := c.Runner.(noderun.PodRunner)
+	if !ok || c.Client == nil {
+		return noderun.Result{}, nil, fmt.Errorf("this runner cannot exec in %s's pod", a.Name)
+	}
+	pod, err := agentPod(ctx, c, a, node)
+	if err != nil {
+		return noderun.Result{}, nil, err
+	}
+	res, err := pr.RunInPod(ctx, pod, a.Container, argv)
+	if err == nil && !res.OK() {
+		err = fmt.Errorf("%s exited %d: %s", argv[0], res.ExitCode, firstLine(res.Stderr))
+	}
+	if err != nil {
+		return res, pod, fmt.Errorf("%w: check kubectl -n %s exec %s -c %s -- %s", err, pod.Namespace, pod.Name, a.Container, strings.Join(argv, " "))
+	}
+	return res, pod, nil
 }
 
 // agentPod is the agent's pod on node, which must be ready to answer.

@@ -60,7 +60,7 @@ func (Plugin) ServiceLB(node *nodefacts.Node) (dataplane.ServiceLB, bool) {
 			"DNAT in the host stack: the packet leaves the pod already addressed to the endpoint",
 		},
 		Table: &dataplane.ServiceTableReader{
-			Agent:  dataplane.Agent{Name: "the Cilium agent", Namespace: agentNamespace, Selector: agentSelector, Container: agentContainer},
+			Agent:  ciliumAgent,
 			Argv:   lbListArgv(),
 			Parse:  parseLBList,
 			Source: "Cilium's eBPF Service map",

@@ -19,6 +19,9 @@ const (
 	agentContainer = "cilium-agent"
 )
 
+// ciliumAgent is the agent pod on each node, where cilium-dbg asks the agent and reads its eBPF maps.
+var ciliumAgent = dataplane.Agent{Name: "the Cilium agent", Namespace: agentNamespace, Selector: agentSelector, Container: agentContainer}
+
 // lbListArgv dumps Cilium's eBPF Service map as JSON.
 func lbListArgv() []string { return []string{"cilium-dbg", "bpf", "lb", "list", "-o", "json"} }
 
