@@ -220,7 +220,7 @@ func TestWalkNamesTheLastHopBeforeADrop(t *testing.T) {
 	if c.Dataplane == framework.Cilium {
 		// Seen on the local cluster: with this rule in place the probe still gets its reply, because
 		// Cilium's eBPF program on cilium_vxlan hands the packet to the pod's lxc device directly. A drop
-		// on Cilium is a policy drop, reported by the agent; the walk does not name it yet (issue 11, part 3).
+		// on Cilium is a policy drop, counted by the agent: TestWalkNamesTheDenyingNetworkPolicy.
 		t.Skip("Cilium delivers cross-node packets to the pod without the node's FORWARD chain: an iptables DROP there is never reached")
 	}
 	httpbin := c.Pod(t, "default", "httpbin")
