@@ -26,7 +26,7 @@ The end-to-end phases use a cluster of their own (lab /tmp/packetwalk-e2e-lab, n
 trap), and a test cluster left by an interrupted run is torn down first. Off Linux or without root the
 end-to-end phases are skipped, and said so.
 
-Environment: PHASES (default "lint unit fuzz e2e"), DATAPLANES (default "flannel calico flannel/nftables cilium": a
+Environment: PHASES (default "lint unit fuzz e2e"), DATAPLANES (default "flannel calico flannel/nftables cilium cilium/kpr": a
 dataplane, and after a slash kube-proxy's mode when it is not iptables, or "kpr" for Cilium's kube-proxy
 replacement: cilium/kpr), FUZZ_TIME,
 FUZZ_MINIMIZE (default 500x), FUZZ_TARGETS, E2E_RUN (a go test -run pattern), PACKETWALK_CACHE (the build
@@ -108,9 +108,7 @@ else
 fi
 
 # Phase 4: end to end on the local cluster, once per dataplane
-# cilium/kpr (kube-proxy replacement) is not in the default yet: the walk does not yet find the Service
-# translation in Cilium's own table (issue 11, part 3)
-default_dataplanes="flannel calico flannel/nftables cilium"
+default_dataplanes="flannel calico flannel/nftables cilium cilium/kpr"
 skip_e2e=""
 if ! wanted e2e; then
   skip_e2e="PHASES has no e2e"

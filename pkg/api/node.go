@@ -23,7 +23,7 @@ type NodeNetwork struct {
 	PodMTU int `json:"podMTU,omitempty"`
 	// PodRoutes are the node's routes to other nodes' pod blocks.
 	PodRoutes []Route `json:"podRoutes,omitempty"`
-	// KubeProxyMode is iptables, nftables, ipvs, none or unknown; KubeProxyEvidence says why.
+	// KubeProxyMode is iptables, nftables, ipvs, replaced (by the dataplane), none or unknown; KubeProxyEvidence says why.
 	KubeProxyMode     string   `json:"kubeProxyMode,omitempty"`
 	KubeProxyEvidence []string `json:"kubeProxyEvidence,omitempty"`
 	// Warnings are MTU mismatches, dataplane caveats and facts that could not be read.

@@ -68,8 +68,15 @@ type ServiceTranslation struct {
 	TargetPort int    `json:"targetPort,omitempty"`
 	// Node is the node whose rules were read (the source pod's node: kube-proxy translates there).
 	Node string `json:"node"`
-	// Mode is how the node translates Service addresses: iptables, nftables, ipvs, ebpf, none or unknown.
+	// Mode is how the node translates Service addresses: iptables, nftables, ipvs, replaced (by the
+	// dataplane, e.g. Cilium's kube-proxy replacement), none or unknown.
 	Mode string `json:"mode"`
+	// At is where the translation happens: "socket" when it is done at connect(), before the packet
+	// exists (every capture already sees the endpoint); empty for a translation of the packet.
+	At string `json:"at,omitempty"`
+	// Skipped are the steps of a kube-proxy translation this one never goes through: none of them is
+	// observed.
+	Skipped []string `json:"skipped,omitempty"`
 	// Chains is the path through kube-proxy's rules (KUBE-SERVICES → KUBE-SVC-…, or services → service-…);
 	// Rule is kube-proxy's comment naming the Service port ("default/httpbin:http").
 	Chains []string `json:"chains,omitempty"`
@@ -79,6 +86,9 @@ type ServiceTranslation struct {
 	Endpoints []ServiceEndpoint `json:"endpoints"`
 	Evidence  []Evidence        `json:"evidence,omitempty"`
 }
+
+// TranslatedAtSocket is ServiceTranslation.At for a translation done at connect().
+const TranslatedAtSocket = "socket"
 
 // ServiceEndpoint is one address a Service can translate to.
 type ServiceEndpoint struct {
@@ -281,6 +291,11 @@ type Verdict struct {
 	// LikelyCauses are what usually stops a packet between those two hops, the ones backed by facts
 	// found on the nodes first.
 	LikelyCauses []string `json:"likelyCauses,omitempty"`
+	// DeniedBy are the NetworkPolicies ("namespace/name") that select the destination pod and admit
+	// none of the probe, when the probe was lost; DropEvidence is the dataplane's own count of its
+	// policy drops on the destination's node.
+	DeniedBy     []string `json:"deniedBy,omitempty"`
+	DropEvidence []string `json:"dropEvidence,omitempty"`
 }
 
 // HopRef points at a hop of a path.

@@ -210,8 +210,9 @@ func TestNodeNetwork(t *testing.T) {
 			if diff := cmp.Diff([]api.Route{tt.route}, nn.PodRoutes); diff != "" {
 				t.Errorf("pod routes (-want +got):\n%s", diff)
 			}
-			if nn.KubeProxyMode != "none" {
-				t.Errorf("kube-proxy mode %q", nn.KubeProxyMode)
+			// Cilium's fixture node has no kube-proxy rules: Cilium replaces kube-proxy.
+			if want := map[bool]string{true: "replaced", false: "none"}[tt.dataplane == "cilium"]; nn.KubeProxyMode != want {
+				t.Errorf("kube-proxy mode %q, want %s", nn.KubeProxyMode, want)
 			}
 			var peers []string
 			for _, p := range nn.Pods {

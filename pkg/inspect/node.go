@@ -66,6 +66,10 @@ func NodeNetwork(ctx context.Context, client kubernetes.Interface, r noderun.Run
 		out.Links = append(out.Links, api.Link{Index: l.Index, Name: l.Name, Kind: l.Kind(), MAC: l.MAC, MTU: l.MTU})
 	}
 	out.KubeProxyMode, out.KubeProxyEvidence = string(n.KubeProxy.Mode), n.KubeProxy.Evidence
+	if lb, ok := plugin.ServiceLB(n); ok && lb.Mode != "" {
+		out.KubeProxyMode = lb.Mode
+		out.KubeProxyEvidence = append(append([]string(nil), n.KubeProxy.Evidence...), lb.Evidence...)
+	}
 
 	found := map[string]nodefacts.PodLookup{}
 	for _, l := range lookups {

@@ -106,7 +106,10 @@ func (e *Exec) Stream(ctx context.Context, node string, argv []string, stdout, s
 }
 
 func (e *Exec) stream(ctx context.Context, pod *corev1.Pod, argv []string, opts remotecommand.StreamOptions) error {
-	container := e.Container
+	return e.streamIn(ctx, pod, e.Container, argv, opts)
+}
+
+func (e *Exec) streamIn(ctx context.Context, pod *corev1.Pod, container string, argv []string, opts remotecommand.StreamOptions) error {
 	if container == "" {
 		container = pod.Spec.Containers[0].Name
 	}

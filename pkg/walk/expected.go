@@ -57,6 +57,9 @@ func expect(in *Input) (walk *api.Walk, missing []RouteQuery) {
 			p.Probability = weights[ep.AddrPort()]
 		}
 		p.Hops = append(append([]api.Hop(nil), prefix...), r.nodeHops(ep)...)
+		if walk.Service != nil && walk.Service.At == api.TranslatedAtSocket {
+			addressedAtConnect(p.Hops, ep.AddrPort())
+		}
 		p.CrossNode = ep.Node != "" && ep.Node != in.Source.Node
 		for _, h := range p.Hops {
 			if h.Kind == api.HopUnderlay {

@@ -350,10 +350,15 @@ func TestCiliumPaths(t *testing.T) {
 		_ = c.Tracker().Add(&svcs[0])
 		_ = c.Tracker().Add(&slices[0])
 	})
-	if svc.Service == nil || svc.Service.Mode != "ebpf" {
+	if svc.Service == nil || svc.Service.Mode != "replaced" || svc.Service.At != api.TranslatedAtSocket || len(svc.Service.Skipped) == 0 {
 		t.Fatalf("Cilium translation = %+v", svc.Service)
 	}
-	mustContain(t, "Service hop", hop(t, svc.Paths[0], api.HopServiceNAT).Summary, "eBPF service handling, no iptables rules")
+	mustContain(t, "Service hop", hop(t, svc.Paths[0], api.HopServiceNAT).Summary, "translates at connect()")
+	for _, p := range svc.Paths {
+		if hp := hop(t, p, api.HopHostPeer); hp.Packet.Dst != p.Endpoint {
+			t.Errorf("the host peer on the way to %s expects %s: the socket already translated", p.Endpoint, hp.Packet.Dst)
+		}
+	}
 	for _, p := range svc.Paths {
 		if p.Probability != 0.5 {
 			t.Errorf("path to %s has probability %v, want an even share", p.Endpoint, p.Probability)

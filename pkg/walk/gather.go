@@ -80,6 +80,9 @@ func Gather(ctx context.Context, c Cluster, req Request, sourcePort int) (*Input
 		return nil, err
 	}
 	in.Nodes = views.nodes
+	if in.Service != nil {
+		in.ServiceTable = readServiceTable(ctx, c, in.Nodes[in.Source.Node])
+	}
 	in.Source.Net, in.Source.LookupErr = views.net(res.source)
 	for i := range in.Endpoints {
 		ep := &in.Endpoints[i]

@@ -38,6 +38,11 @@ func (r *reasoner) serviceHop() (api.Hop, *api.ServiceTranslation) {
 		switch {
 		case byDataplane:
 			tr.Mode = lb.Mode
+			if lb.AtSocket {
+				tr.At = api.TranslatedAtSocket
+			}
+			tr.Skipped = lb.Skipped
+			rules, matched = r.dataplaneTable(&h, pkt)
 		case det.Mode == netfilter.ProxyNFTables && nv.Facts.NFT != nil:
 			rules, matched = nv.Facts.NFT.Translate(pkt)
 			h.Evidence = append(h.Evidence, api.Evidence{Node: node, Command: netfilter.NFTListArgv(), Shows: rulesShow(rules, matched, "nftables")})
@@ -47,6 +52,9 @@ func (r *reasoner) serviceHop() (api.Hop, *api.ServiceTranslation) {
 		}
 		for _, e := range det.Evidence {
 			h.Evidence = append(h.Evidence, api.Evidence{Node: node, Shows: "kube-proxy mode " + string(det.Mode) + ": " + e})
+		}
+		for _, e := range lb.Evidence {
+			h.Evidence = append(h.Evidence, api.Evidence{Node: node, Shows: e})
 		}
 	}
 	tr.Chains, tr.Rule = rules.Chains, rules.Comment
@@ -60,6 +68,11 @@ func (r *reasoner) serviceHop() (api.Hop, *api.ServiceTranslation) {
 		}
 	}
 	switch {
+	case byDataplane && matched:
+		h.Summary = fmt.Sprintf("%s %s → %s (%s)", lb.Translates, hostPort(svc.ClusterIP, svc.Port), strings.Join(shares, ", "), in.ServiceTable.Source)
+		if lb.AtSocket {
+			h.Summary += ": the pod's packet already carries the endpoint's address"
+		}
 	case byDataplane:
 		h.Summary = fmt.Sprintf("%s %s to one of %d endpoints from the EndpointSlices", lb.Translates, hostPort(svc.ClusterIP, svc.Port), len(tr.Endpoints))
 	case tr.Mode == string(netfilter.ProxyIPVS):
@@ -178,4 +191,19 @@ func (r *reasoner) serviceEndpoints(tr *api.ServiceTranslation) ([]EndpointInput
 		out = append(out, e)
 	}
 	return out, weights
+}
+
+// addressedAtConnect readdresses the hops before a Service translated at connect() to the endpoint: the
+// packet never carries the Service's address, so that is what every capture there sees.
+func addressedAtConnect(hops []api.Hop, endpoint string) {
+	for i := range hops {
+		if hops[i].Kind == api.HopServiceNAT {
+			return
+		}
+		if hops[i].Packet != nil {
+			pk := *hops[i].Packet
+			pk.Dst = endpoint
+			hops[i].Packet = &pk
+		}
+	}
 }

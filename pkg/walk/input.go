@@ -28,6 +28,9 @@ type Input struct {
 	Dest       Destination
 	// Service is set when the destination is a Service.
 	Service *ServiceInput
+	// ServiceTable is the source node's dataplane's own Service table, when it translates Services
+	// itself and has one to read.
+	ServiceTable *ServiceTableRead
 	// Endpoints are where the packet can be delivered: the destination pod or address, or the Service's
 	// endpoints (from the EndpointSlices).
 	Endpoints []EndpointInput

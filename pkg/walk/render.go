@@ -64,7 +64,7 @@ func PrintText(out io.Writer, w *api.Walk, opt TextOptions) error {
 		p.printf("\n%s\n", p.color(ansiBold, pathTitle(w, path)))
 		p.hopTable(path)
 		p.printf("\n%s\n", p.color(ansiBold, "WHY"))
-		p.why(path)
+		p.why(w, path)
 	}
 	p.others(w, shownPaths(w))
 	if w.Probe != nil && opt.Explain {
@@ -240,9 +240,14 @@ func (p *printer) observedCell(h api.Hop) styled {
 	return p.color(ansiGreen, s)
 }
 
-func (p *printer) why(path api.WalkPath) {
+func (p *printer) why(w *api.Walk, path api.WalkPath) {
 	for i, h := range path.Hops {
 		p.printf("  %2d  %s\n", i+1, h.Summary)
+		if h.Kind == api.HopServiceNAT && w.Service != nil {
+			for _, s := range w.Service.Skipped {
+				p.printf("      skipped, not seen: %s\n", s)
+			}
+		}
 		for _, pr := range h.Problems {
 			p.printf("      %s %s\n", p.color(ansiYellow, "⚠"), pr)
 		}
@@ -257,6 +262,8 @@ func (p *printer) why(path api.WalkPath) {
 		}
 		for _, e := range h.Evidence {
 			switch {
+			case len(e.Command) > 0 && e.Object != "":
+				p.printf("      $ %s in %s on %s\n        → %s\n", pwprinter.ShellQuote(e.Command), e.Object, e.Node, e.Shows)
 			case len(e.Command) > 0:
 				p.printf("      $ %s: %s\n        → %s\n", e.Node, pwprinter.ShellQuote(e.Command), e.Shows)
 			case e.Object != "":

@@ -71,6 +71,7 @@ func Run(ctx context.Context, c Cluster, req Request, opts Options) (*Result, er
 		opts.timing("captures and probe", &phase)
 		Judge(w, in, obs)
 		diagnoseDrops(ctx, c.Runner, in, w)
+		diagnosePolicy(ctx, c, in, w)
 		opts.timing("verdict", &phase)
 		return &Result{Walk: w, Input: in, Observation: obs}, nil
 	}

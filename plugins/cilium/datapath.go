@@ -44,13 +44,28 @@ func (Plugin) Bypass(node *nodefacts.Node) (dataplane.Bypass, bool) {
 }
 
 // ServiceLB implements dataplane.Forwarding: without kube-proxy's rules, Cilium's kube-proxy replacement
-// translates Services in eBPF.
+// translates Services in eBPF, at the socket (connect()) for a pod's own connections, from its eBPF
+// Service map.
 func (Plugin) ServiceLB(node *nodefacts.Node) (dataplane.ServiceLB, bool) {
-	switch node.KubeProxy.Mode {
-	case netfilter.ProxyNone, netfilter.ProxyUnknown, "":
-		return dataplane.ServiceLB{Mode: "ebpf", Translates: "eBPF service handling, no iptables rules: Cilium translates"}, true
+	if node.KubeProxy.Mode != netfilter.ProxyNone {
+		return dataplane.ServiceLB{}, false
 	}
-	return dataplane.ServiceLB{}, false
+	return dataplane.ServiceLB{
+		Mode:       "replaced",
+		Translates: "Cilium's socket load balancer (kube-proxy replacement) translates at connect()",
+		Evidence:   []string{"no kube-proxy rules on the node and Cilium's datapath is there (cilium_host): Cilium replaces kube-proxy"},
+		AtSocket:   true,
+		Skipped: []string{
+			"iptables/nftables Service rules (KUBE-SERVICES): there are none, Cilium's eBPF translates",
+			"DNAT in the host stack: the packet leaves the pod already addressed to the endpoint",
+		},
+		Table: &dataplane.ServiceTableReader{
+			Agent:  ciliumAgent,
+			Argv:   lbListArgv(),
+			Parse:  parseLBList,
+			Source: "Cilium's eBPF Service map",
+		},
+	}, true
 }
 
 // RemoteVTEP implements dataplane.Forwarding: Cilium keeps its tunnel map in eBPF, not in the FDB, so the

@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/packetwalk/kubectl-packetwalk/pkg/api"
 	"github.com/packetwalk/kubectl-packetwalk/pkg/iproute"
@@ -41,11 +42,50 @@ type Bypass struct {
 
 // ServiceLB is a dataplane's own translation of Service addresses.
 type ServiceLB struct {
-	// Mode names it in the walk's output ("ebpf").
+	// Mode names it in the walk's and the node view's output ("replaced": kube-proxy is replaced).
 	Mode string
 	// Translates starts the Service hop's summary, which goes on with the address and the number of
 	// endpoints it chooses from.
 	Translates string
+	// Evidence says why the node is taken to translate Services this way.
+	Evidence []string
+	// AtSocket means the translation happens at connect(), before the packet exists: every capture on
+	// the source side already sees the endpoint's address, never the Service's.
+	AtSocket bool
+	// Skipped are the steps a kube-proxy walk shows that this translation never goes through.
+	Skipped []string
+	// Table reads the dataplane's own Service table on the node; nil when it has none to read.
+	Table *ServiceTableReader
+}
+
+// ServiceTableReader is how to read a dataplane's Service table on a node: a command run in the
+// dataplane's agent on that node, and its parser.
+type ServiceTableReader struct {
+	Agent Agent
+	Argv  []string
+	Parse func(stdout []byte) (ServiceTable, error)
+	// Source names the table in evidence ("Cilium's service table").
+	Source string
+}
+
+// ServiceTable is a dataplane's Service frontends with their backends.
+type ServiceTable []ServiceEntry
+
+// ServiceEntry is one frontend (address, port, protocol) and the backends it sends to.
+type ServiceEntry struct {
+	Frontend netip.AddrPort
+	Protocol string
+	Backends []netip.AddrPort
+}
+
+// Lookup is the entry for frontend and protocol ("TCP"); an entry without a protocol matches any.
+func (t ServiceTable) Lookup(frontend netip.AddrPort, protocol string) (ServiceEntry, bool) {
+	for _, e := range t {
+		if e.Frontend == frontend && (e.Protocol == "" || strings.EqualFold(e.Protocol, protocol)) {
+			return e, true
+		}
+	}
+	return ServiceEntry{}, false
 }
 
 // VTEP is the remote end of a tunnel as the dataplane knows it.
@@ -55,4 +95,13 @@ type VTEP struct {
 	How      string
 	Evidence []api.Evidence
 	Problems []string
+}
+
+// Agent is a dataplane's per-node agent pod: found by label in its namespace, on the node.
+type Agent struct {
+	// Name is the agent for people ("the Cilium agent").
+	Name      string
+	Namespace string
+	Selector  string
+	Container string
 }

@@ -238,15 +238,6 @@ func (o *Options) resolvePods(ctx context.Context, client kubernetes.Interface) 
 	return nil
 }
 
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // Run opens a session and walks.
 func (o *Options) Run(ctx context.Context) error {
 	session, err := o.open()
